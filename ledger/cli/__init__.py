@@ -1,0 +1,188 @@
+"""The `ledger` command: parse arguments, call the library, render. No business rules here.
+
+Heavy modules (pandas, pandera, the ORM) are imported inside the commands that need
+them, so that `ledger --help` and the reports start fast. Commands of each area live in
+a module of this package (`fund`, `subsidies`, `trust`, `meeting`), registered on `app`
+and `report_app` when imported at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import LedgerError, UsageError
+
+app = typer.Typer(
+    help="区县科技金融台账 ledger: 知识价值信用贷款、风险补偿基金、孵化载体补助的记账、报表与审计。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+report_app = typer.Typer(help="报表 (reports): summary 汇总 …", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+class State:
+    db: Path | None = None
+
+
+def db_path() -> Path:
+    """The ledger file named by --db, else $LEDGER_DB, else ./ledger.duckdb."""
+    from ..store import default_path
+
+    return State.db or default_path()
+
+
+@app.callback()
+def _main(
+    db: Annotated[Optional[Path], typer.Option("--db", help="账本文件 (ledger file); 默认 $LEDGER_DB 或 ./ledger.duckdb")] = None,
+) -> None:
+    State.db = db
+
+
+def friendly(fn):
+    """Turn a LedgerError into its Chinese message on stderr and the contract's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LedgerError as exc:
+            sys.stderr.write(f"错误: {exc.message}\n")
+            if exc.hint:
+                sys.stderr.write(f"提示: {exc.hint}\n")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def parse_day(text: str | None, default: dt.date | None = None) -> dt.date | None:
+    """A date option in any of the accepted spellings (2024-10-16, 2024/10/16, 2024年10月16日 …)."""
+    if text is None:
+        return default
+    from ..importing.values import parse_dates
+
+    (day,), bad = parse_dates([text])
+    if bad or day is None:
+        raise UsageError(f"无法识别的日期: {text}", "日期请写作 2024-10-16。")
+    return day
+
+
+def open_store(read_only: bool = False):
+    from ..store import Store
+
+    return Store.open(db_path(), read_only=read_only)
+
+
+@app.command()
+@friendly
+def init() -> None:
+    """创建新账本 (create a new, empty ledger file)."""
+    from ..store import Store
+
+    path = db_path()
+    Store.create(path).close()
+    typer.echo(f"已创建账本: {path}")
+
+
+@app.command("import")
+@friendly
+def import_(
+    file: Annotated[Path, typer.Argument(help="银行或孵化器报送的表格 (.xlsx/.xls/.csv/.ods)")],
+    kind: Annotated[Optional[str], typer.Option("--kind", help="导入类型,如 loans/放款明细;默认按表头识别")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="只导入此工作表")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告将导入的内容,不写入")] = False,
+    map_file: Annotated[Optional[Path], typer.Option("--map", help="银行表头映射文件 (TOML)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+) -> None:
+    """导入一个表格文件 (import one spreadsheet; all or nothing)."""
+    from ..importing.pipeline import import_file
+    from ..importing.schema import kind as kind_spec
+    from ..importing.schema import load_mapping
+    from ..reports import render
+
+    if kind:
+        kind_spec(kind)
+    mapping = load_mapping(map_file) if map_file else None
+    with open_store() as store:
+        result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping)
+    if as_json:
+        render.print_json(render.import_json(result))
+    else:
+        render.import_result(result)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+@report_app.command("summary")
+@friendly
+def report_summary(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天")] = None,
+    since: Annotated[Optional[str], typer.Option("--from", help="期间起始日期")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="期间截止日期")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")] = False,
+) -> None:
+    """知识价值信用贷款汇总 (programme summary as of a date)."""
+    from ..reports import render
+    from ..reports.summary import summary
+
+    end = parse_day(to) or parse_day(as_of, dt.date.today())
+    start = parse_day(since, dt.date.min)
+    with open_store(read_only=True) as store:
+        s = summary(store.con, end, start)
+    if as_json:
+        render.print_json(s.to_json())
+    else:
+        render.console().print(render.summary_table(s))
+
+
+@app.command()
+@friendly
+def verify() -> None:
+    """核验账本日志链与数据 (verify the hash-chained journal against the stored rows)."""
+    from .. import journal
+
+    with open_store(read_only=True) as store:
+        breaks = journal.verify(store.con)
+        count = store.con.execute("SELECT count(*) FROM journal").fetchone()[0]
+    if breaks:
+        first = breaks[0]
+        sys.stderr.write(f"核验失败: 第 {first.seq} 条日志起不一致 — {first.what}\n")
+        for b in breaks[1:]:
+            sys.stderr.write(f"  第 {b.seq} 条: {b.what}\n")
+        raise typer.Exit(3)
+    typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。")
+
+
+@app.command()
+@friendly
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
+) -> None:
+    """用内置样例数据建一个演示账本并打印汇总 (build a sample ledger and print its summary)."""
+    from ..demo import build_demo
+    from ..reports import render
+
+    path, results, s = build_demo(State.db)
+    if as_json:
+        render.print_json(s.to_json())
+        return
+    out = render.console()
+    out.print(f"演示账本: {path}")
+    for r in results:
+        render.import_result(r, out)
+    out.print(render.summary_table(s))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+from . import fund, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)

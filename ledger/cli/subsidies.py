@@ -1,0 +1,3 @@
+"""Commands of incubator subsidies: `audit subsidies`."""
+
+from __future__ import annotations

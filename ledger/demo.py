@@ -1,0 +1,218 @@
+"""The built-in demo: sample bank and registry sheets, and a ledger built from them.
+
+The samples imitate what a district finance office really receives: a registry of
+enterprises, an application list, and three banks' 放款明细 in their own layouts (one in
+万元 under a title and a "单位:万元" line with a 合计 row, one with its own header names).
+They are generated deterministically; `python -m ledger.demo imports/samples` writes the
+copies shipped in the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+DISTRICT = ("巴南区", "500113")
+OTHER_DISTRICTS = [("江北区", "500105"), ("渝北区", "500112"), ("九龙坡区", "500107")]
+BANKS = ["重庆农村商业银行", "中国建设银行重庆分行", "重庆银行"]
+OTHER_PRODUCTS = ["流动资金贷款", "科技型企业商业价值信用贷款", "知识产权质押贷款"]
+WORDS = ["智联", "渝芯", "云帆", "数智", "华创", "博远", "精工", "睿科", "天极", "鑫盛", "巴渝", "锐达",
+         "中科", "新材", "光电", "微纳", "慧眼", "金桥", "龙腾", "长江", "山城", "晨星", "卓越", "恒通"]
+TRADES = ["科技", "智能装备", "生物医药", "新材料", "软件", "电子", "信息技术", "环保科技", "汽车零部件", "检测技术"]
+GRADES = ["A", "A", "B", "B", "B", "C"]
+
+SAMPLE_FILES = ["企业名录.xlsx", "贷款申报.xlsx", "农商行放款明细.xlsx", "建行放款明细.xlsx", "重庆银行放款明细.xlsx"]
+
+
+def org_code(rng: random.Random) -> str:
+    """A 9-character organisation code with its GB 11714 check character."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "".join(rng.choice(chars[:10] if i < 2 else chars) for i in range(8))
+    weights = [3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code(rng: random.Random, region: str) -> str:
+    """A unified social credit code (GB 32100-2015) with valid check characters."""
+    from .importing.values import credit_code_check_digit
+
+    first17 = "91" + region + org_code(rng)
+    return first17 + credit_code_check_digit(first17)
+
+
+def _enterprises(rng: random.Random, n: int) -> list[dict]:
+    names = set()
+    out = []
+    while len(out) < n:
+        name = f"重庆{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(TRADES)}有限公司"
+        if name in names:
+            continue
+        names.add(name)
+        district, region = DISTRICT if rng.random() < 0.85 else rng.choice(OTHER_DISTRICTS)
+        hnte = rng.random() < 0.35
+        out.append(
+            {
+                "code": credit_code(rng, region),
+                "name": name,
+                "district": district,
+                "tech_no": f"2021{region}{len(out) + 1:05d}",
+                "hnte": hnte,
+                "hnte_no": f"GR2021510{rng.randint(10000, 99999)}" if hnte else None,
+            }
+        )
+    return out
+
+
+def _wan(rng: random.Random, low: int, high: int) -> Decimal:
+    """A round amount in 万元, as banks lend (multiples of 10万, sometimes 5万)."""
+    return Decimal(rng.randrange(low, high + 1, 5))
+
+
+def sample_data(seed: int = 20211231) -> dict:
+    """The demo's facts: enterprises, applications and loans per bank, all in 元 or 万元 Decimals."""
+    rng = random.Random(seed)
+    ents = _enterprises(rng, 60)
+    start = dt.date(2021, 1, 4)
+    applications = []
+    for i, e in enumerate(ents[:50]):
+        day = start + dt.timedelta(days=rng.randrange(0, 300))
+        applications.append(
+            {
+                "no": f"BN-ZSJZ-2021-{i + 1:04d}",
+                "ent": e,
+                "date": day,
+                "wan": _wan(rng, 50, 1000),
+                "bank": rng.choice(BANKS),
+                "grade": rng.choice(GRADES),
+                "score": Decimal(rng.randrange(6000, 9600)) / 100,
+            }
+        )
+    loans = {b: [] for b in BANKS}
+    for a in applications[:38]:
+        bank = a["bank"]
+        day = a["date"] + dt.timedelta(days=rng.randrange(10, 30))
+        amount = min(a["wan"], _wan(rng, 50, 500))
+        term = rng.choice([12, 12, 24, 36])
+        loans[bank].append(
+            {
+                "contract": f"{bank[:2]}{day:%Y%m}ZS{len(loans[bank]) + 1:04d}",
+                "ent": a["ent"],
+                "bank": bank,
+                "product": "知识价值信用贷款",
+                "start": day,
+                "end": day + dt.timedelta(days=term * 365 // 12),
+                "wan": amount,
+                "rate": Decimal(rng.choice(["3.85", "4.00", "4.35", "4.50", "4.75"])),
+            }
+        )
+        if rng.random() < 0.4:
+            other_day = day + dt.timedelta(days=rng.randrange(5, 25))
+            loans[bank].append(
+                {
+                    "contract": f"{bank[:2]}{other_day:%Y%m}QT{len(loans[bank]) + 1:04d}",
+                    "ent": a["ent"],
+                    "bank": bank,
+                    "product": rng.choice(OTHER_PRODUCTS),
+                    "start": other_day,
+                    "end": other_day + dt.timedelta(days=365),
+                    "wan": _wan(rng, 50, 300),
+                    "rate": Decimal(rng.choice(["4.35", "4.60", "5.00"])),
+                }
+            )
+    return {"enterprises": ents, "applications": applications, "loans": loans}
+
+
+def _sheet(wb, title: str):
+    ws = wb.active
+    ws.title = title
+    return ws
+
+
+def write_samples(folder: Path, seed: int = 20211231) -> list[Path]:
+    """Write the demo's spreadsheets into `folder`, in the order they are to be imported."""
+    from openpyxl import Workbook
+
+    data = sample_data(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    wb = Workbook()
+    ws = _sheet(wb, "企业名录")
+    ws.append(["统一社会信用代码", "企业名称", "所属区县", "科技型企业入库编号", "是否高新技术企业", "高新技术企业证书编号"])
+    for e in data["enterprises"]:
+        ws.append([e["code"], e["name"], e["district"], e["tech_no"], "是" if e["hnte"] else "否", e["hnte_no"]])
+    wb.save(folder / SAMPLE_FILES[0])
+
+    wb = Workbook()
+    ws = _sheet(wb, "申报清单")
+    ws.append(["申报编号", "统一社会信用代码", "企业名称", "申报日期", "申报金额(万元)", "意向银行", "评价等级", "知识价值评价分"])
+    for a in data["applications"]:
+        ws.append([a["no"], a["ent"]["code"], a["ent"]["name"], a["date"], a["wan"], a["bank"], a["grade"], a["score"]])
+    for row in ws.iter_rows(min_row=2, min_col=4, max_col=4):
+        row[0].number_format = "yyyy-mm-dd"
+    wb.save(folder / SAMPLE_FILES[1])
+
+    # 农商行: title, a unit line, amounts in 万元 and a 合计 row.
+    wb = Workbook()
+    ws = _sheet(wb, "放款明细")
+    ws.append(["巴南区知识价值信用贷款放款明细表(2021年度)"])
+    ws.merge_cells("A1:J1")
+    ws.append(["填报单位:重庆农村商业银行巴南支行", None, None, None, None, None, None, None, "单位:万元"])
+    ws.append(["序号", "贷款合同编号", "统一社会信用代码", "企业名称", "贷款银行", "贷款品种", "放款日期", "到期日期", "放款金额", "年利率(%)"])
+    rows = data["loans"][BANKS[0]]
+    for i, lo in enumerate(rows, 1):
+        ws.append([i, lo["contract"], lo["ent"]["code"], lo["ent"]["name"], lo["bank"], lo["product"], lo["start"], lo["end"], lo["wan"], lo["rate"]])
+    ws.append(["合计", None, None, None, None, None, None, None, sum(lo["wan"] for lo in rows), None])
+    wb.save(folder / SAMPLE_FILES[2])
+
+    # 建行: amounts in 元 with their own header names, dates as text.
+    wb = Workbook()
+    ws = _sheet(wb, "Sheet1")
+    ws.append(["合同编号", "借款人统一社会信用代码", "借款人名称", "经办银行", "贷款产品", "发放日期", "到期日", "发放金额(元)", "执行利率(%)"])
+    for lo in data["loans"][BANKS[1]]:
+        ws.append([lo["contract"], lo["ent"]["code"], lo["ent"]["name"], lo["bank"], lo["product"], f"{lo['start']:%Y/%m/%d}", f"{lo['end']:%Y/%m/%d}", f"{lo['wan'] * 10000:,.2f}", lo["rate"]])
+    wb.save(folder / SAMPLE_FILES[3])
+
+    # 重庆银行: a plain sheet in 万元 via the header.
+    wb = Workbook()
+    ws = _sheet(wb, "放款")
+    ws.append(["贷款合同编号", "统一社会信用代码", "客户名称", "贷款银行", "贷款品种", "放款日期", "到期日期", "贷款金额(万元)", "利率(%)"])
+    for lo in data["loans"][BANKS[2]]:
+        ws.append([lo["contract"], lo["ent"]["code"], lo["ent"]["name"], lo["bank"], lo["product"], lo["start"], lo["end"], lo["wan"], lo["rate"]])
+    wb.save(folder / SAMPLE_FILES[4])
+    return [folder / name for name in SAMPLE_FILES]
+
+
+def shipped_samples() -> Path | None:
+    """The sample folder of a source checkout (`imports/samples`), if it is there and complete."""
+    folder = Path(__file__).resolve().parent.parent / "imports" / "samples"
+    return folder if all((folder / n).exists() for n in SAMPLE_FILES) else None
+
+
+def build_demo(db: Path | None = None):
+    """Create a ledger (in a temp dir unless `db`), import the samples, return (path, results, summary)."""
+    from .importing.pipeline import import_file
+    from .reports.summary import summary
+    from .store import Store
+
+    work = Path(tempfile.mkdtemp(prefix="ledger-demo-"))
+    path = db or work / "demo.duckdb"
+    folder = shipped_samples()
+    files = [folder / n for n in SAMPLE_FILES] if folder else write_samples(work / "samples")
+    results = []
+    with Store.create(path) as store:
+        for f in files:
+            results.append(import_file(store, f))
+        s = summary(store.con, dt.date(2021, 12, 31))
+    return path, results, s
+
+
+if __name__ == "__main__":
+    import sys
+
+    for p in write_samples(Path(sys.argv[1] if len(sys.argv) > 1 else "imports/samples")):
+        print(p)

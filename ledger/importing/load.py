@@ -1,0 +1,116 @@
+"""Writing validated sheets into the ledger in bulk, inside the caller's transaction.
+
+Frames go to DuckDB whole (registered as a relation, one INSERT … SELECT per sheet);
+money arrives as integer fen and is turned into DECIMAL by DuckDB, never via float.
+Rows whose natural key is already in the ledger are listed and left out, not doubled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from .. import journal
+from ..programs import PendingSheet, hooks
+from ..problems import WARNING, Problem
+from .frame import SCALE
+
+NOT_LOADED = {"id", "batch_id"}
+
+
+@dataclass
+class Loaded:
+    """What one sheet added to the ledger."""
+
+    batch_id: int
+    added: int
+    existing: int
+
+
+def _select_list(pending: PendingSheet, table_columns: list[str]) -> tuple[list[str], list[str]]:
+    spec = pending.typed.layout.kind
+    types = {c.field: c.type for c in spec.columns}
+    names, exprs = [], []
+    for col in table_columns:
+        if col in NOT_LOADED or col not in pending.frame.columns:
+            continue
+        scale = SCALE.get(types.get(col, ""))
+        names.append(col)
+        exprs.append(f"CAST(i.{col} AS DECIMAL(18,0)) * {10.0**-scale:.{scale}f}" if scale else f"i.{col}")
+    return names, exprs
+
+
+def _key_match(spec_key: tuple[str, ...]) -> str:
+    return " AND ".join(f"t.{k} = i.{k}" for k in spec_key)
+
+
+def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> list[Problem]:
+    """Rows of the sheet whose natural key the ledger already holds: listed, to be skipped."""
+    spec = pending.typed.layout.kind
+    con.register("incoming", pending.frame)
+    try:
+        rows = con.execute(
+            f"""
+            SELECT i.source_row, t.batch_id, t.source_row, b.file_name
+            FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
+            JOIN import_batches b ON b.id = t.batch_id
+            ORDER BY i.source_row
+            """
+        ).fetchall()
+    finally:
+        con.unregister("incoming")
+    key_col = pending.typed.layout.placed[spec.key[0]]
+    labels = dict(zip(pending.typed.source_rows, pending.frame[spec.key[0]]))
+    return [
+        Problem(
+            code="existing_key",
+            message=f"{spec.column(spec.key[0]).header}「{labels[row]}」已在账本中(批次 {batch},{file} 第{src}行),本行未重复导入",
+            hint="如为更正后的重报,请先作废原批次(ledger void)再导入。",
+            file=pending.file,
+            sheet=pending.sheet,
+            row=row,
+            col=key_col.col,
+            column=key_col.header,
+            value=str(labels[row]),
+            severity=WARNING,
+        )
+        for row, batch, src, file in rows
+    ]
+
+
+def _key(pending: PendingSheet) -> tuple[str, ...]:
+    spec = pending.typed.layout.kind
+    return (*spec.key, "occurrence") if spec.repeatable else spec.key
+
+
+def insert_sheet(con: duckdb.DuckDBPyConnection, pending: PendingSheet, file_name: str, sha256: str) -> Loaded:
+    """Add one sheet as an import batch: its rows, programme extras and a journal entry."""
+    spec = pending.typed.layout.kind
+    when = journal.now()
+    batch_id = con.execute(
+        "INSERT INTO import_batches (kind, file_name, file_sha256, sheet, header_row, row_count, os_user, imported_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [spec.kind, file_name, sha256, pending.sheet, pending.typed.layout.header_index + 1, len(pending.frame), journal.os_user(), when],
+    ).fetchone()[0]
+    table_columns = journal.table_columns(con, spec.table)
+    names, exprs = _select_list(pending, table_columns)
+    con.register("incoming", pending.frame)
+    try:
+        added = con.execute(
+            f"""
+            INSERT INTO {spec.table} (batch_id, {", ".join(names)})
+            SELECT {batch_id}, {", ".join(exprs)} FROM incoming i
+            WHERE NOT EXISTS (SELECT 1 FROM v_{spec.table} t WHERE {_key_match(_key(pending))})
+            ORDER BY i.source_row
+            """
+        ).fetchone()[0]
+    finally:
+        con.unregister("incoming")
+    tables = {spec.table: table_columns}
+    after = hooks(spec.kind).after_load
+    for extra in after(con, batch_id) if after else []:
+        tables[extra] = journal.table_columns(con, extra)
+    detail = {"batch": journal.batch_record(con, batch_id), "tables": tables, "added": added}
+    journal.append(con, "import", detail, batch_id, journal.content_hash(con, tables, batch_id), when=when)
+    return Loaded(batch_id, added, len(pending.frame) - added)

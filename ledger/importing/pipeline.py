@@ -1,0 +1,218 @@
+"""One file into the ledger: read → find header → type → validate → rules → one transaction.
+
+`import_file` is the Python API behind `ledger import`. It never prints and never lets a
+bad file raise: everything wrong is returned as problems, and when any is an error
+nothing is written. A file already imported (same sha256) is refused; rows whose
+natural key exists are listed as warnings and skipped; `dry_run` runs every step,
+writes inside a transaction and rolls it back, so it reports exactly what would happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import programs
+from ..problems import ERROR, Problem, errors, sort_key
+from ..store import Store
+from . import schema as S
+from .header import detect
+from .readers import ReadError, read_sheets
+
+
+@dataclass
+class SheetResult:
+    """What happened to one sheet of the file."""
+
+    sheet: str
+    kind: str
+    title: str
+    header_row: int
+    rows: int
+    added: int = 0
+    existing: int = 0
+    batch_id: int | None = None
+
+
+@dataclass
+class ImportResult:
+    """The outcome of importing one file: sheets taken, and every problem found."""
+
+    file: str
+    sha256: str
+    dry_run: bool
+    sheets: list[SheetResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(errors(self.problems))
+
+    @property
+    def added(self) -> int:
+        return sum(s.added for s in self.sheets)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, the identity of an import: the same bytes are never imported twice."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _refuse(result: ImportResult, code: str, message: str, hint: str) -> ImportResult:
+    result.problems.append(Problem(code=code, message=message, hint=hint, file=result.file))
+    return result
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    kind: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+) -> ImportResult:
+    """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`)."""
+    name = path.name
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {exc.strerror}", "请检查文件路径和权限。")
+    result = ImportResult(name, digest, dry_run)
+    earlier = store.con.execute(
+        "SELECT file_name, imported_at FROM import_batches WHERE file_sha256 = ? ORDER BY id LIMIT 1", [digest]
+    ).fetchone()
+    if earlier:
+        return _refuse(
+            result,
+            "duplicate_file",
+            f"此文件已于 {earlier[1]:%Y-%m-%d %H:%M} 导入过(当时文件名 {earlier[0]}),内容完全相同,未重复导入",
+            "如银行重报了更正后的数据,请导入新文件;同一文件无需再次导入。",
+        )
+    try:
+        raw_sheets = read_sheets(path, only=sheet)
+    except ReadError as exc:
+        return _refuse(result, exc.code, exc.message, exc.hint)
+
+    candidates = [S.kind(kind)] if kind else list(S.kinds().values())
+    pending: list[programs.PendingSheet] = []
+    for raw in raw_sheets:
+        layout = detect(raw.rows, candidates, mapping, forced=bool(kind))
+        if layout is None:
+            result.skipped_sheets.append(raw.name)
+            continue
+        problems = [_locate(p, name, raw.name) for p in layout.problems]
+        result.problems.extend(problems)
+        if errors(problems):
+            continue
+        pending.append(_typed(raw.rows, layout, name, raw.name, result))
+    if not pending and not result.problems:
+        expected = "; ".join(f"{s.title}: {'、'.join(c.header for c in s.required)}" for s in candidates)
+        where = f"工作表「{sheet}」" if sheet else "任何工作表"
+        return _refuse(result, "no_matching_sheet", f"{where}中都没有找到可识别的表头", f"各类表格的必需列 — {expected}。可用 --kind 指定类型,或用 --map 提供表头映射。")
+
+    pending.sort(key=lambda p: programs.load_rank(p.kind))
+    ctx = programs.ImportContext(store.con, pending)
+    named_rules = programs.rules()
+    for p in pending:
+        for col in p.typed.layout.kind.columns:
+            for check in col.checks:
+                if check in named_rules and col.field in p.frame.columns:
+                    result.problems.extend(named_rules[check](p, ctx))
+    result.problems = _one_per_cell(result.problems)
+    if result.refused:
+        return result
+
+    from .load import existing_keys, insert_sheet
+
+    try:
+        with store.transaction() as con:
+            for p in pending:
+                result.problems.extend(existing_keys(con, p))
+                loaded = insert_sheet(con, p, name, digest)
+                result.sheets.append(
+                    SheetResult(p.sheet, p.kind, p.typed.layout.kind.title, p.typed.layout.header_index + 1, len(p.frame), loaded.added, loaded.existing, loaded.batch_id)
+                )
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _locate(p: Problem, file: str, sheet: str) -> Problem:
+    from dataclasses import replace
+
+    return replace(p, file=file, sheet=sheet)
+
+
+def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> programs.PendingSheet:
+    """Parse, derive and validate one sheet; its problems go to `result`."""
+    from .frame import build
+    from .validate import to_frame, validate
+
+    typed = build(rows, layout, file, sheet)
+    frame = to_frame(typed)
+    spec = layout.kind
+    result.problems.extend(typed.problems)
+    result.problems.extend(validate(typed, frame, file, sheet))
+    result.problems.extend(_duplicate_keys(typed, frame, file, sheet))
+    derive = programs.hooks(spec.kind).derive
+    if derive is not None:
+        frame = derive(frame)
+    return programs.PendingSheet(file, sheet, typed, frame)
+
+
+def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
+    """The same natural key twice in one sheet: an error, unless the kind's rows may repeat."""
+    spec = typed.layout.kind
+    if any(k not in frame.columns for k in spec.key):
+        return []
+    if spec.repeatable:
+        frame["occurrence"] = frame.groupby(list(spec.key), dropna=False).cumcount() + 1
+        return []
+    keyed = frame.dropna(subset=list(spec.key))
+    dup = keyed.duplicated(subset=list(spec.key), keep="first")
+    if not dup.any():
+        return []
+    first_row = keyed.drop_duplicates(subset=list(spec.key)).set_index(list(spec.key))["source_row"]
+    placed = typed.layout.placed[spec.key[0]]
+    problems = []
+    for i in keyed.index[dup]:
+        key = tuple(keyed.loc[i, list(spec.key)]) if len(spec.key) > 1 else keyed.at[i, spec.key[0]]
+        problems.append(
+            Problem(
+                code="duplicate_key",
+                message=f"{spec.column(spec.key[0]).header}「{keyed.at[i, spec.key[0]]}」与第{first_row[key]}行重复",
+                hint="同一编号在一张表中只能出现一次;请删除重复行或更正编号。",
+                file=file,
+                sheet=sheet,
+                row=int(keyed.at[i, "source_row"]),
+                col=placed.col,
+                column=placed.header,
+                value=str(keyed.at[i, spec.key[0]]),
+            )
+        )
+    return problems
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """Keep the first problem of each cell (a cell that failed to parse is also empty) and sort."""
+    seen = set()
+    out = []
+    for p in problems:
+        key = (p.file, p.sheet, p.row, p.col) if p.row is not None and p.col is not None and p.severity == ERROR else id(p)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return sorted(out, key=sort_key)

@@ -1,0 +1,75 @@
+"""Problems found in an input file, as data (like beancount's error tuples).
+
+A problem names the file, sheet, cell (`D17`), header, value, a rule code, a plain
+Chinese message and a hint. Problems are collected, never raised one by one, so a user
+sees everything wrong with a sheet at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters for a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int | None, col: int | None) -> str:
+    """An A1 reference from a 1-based Excel row and a 0-based column; '' parts when unknown."""
+    letters = column_letter(col) if col is not None else ""
+    return f"{letters}{row if row is not None else ''}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error) or worth a look (warning) in an input, pointing at its cell."""
+
+    code: str
+    message: str
+    hint: str = ""
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None  # 1-based Excel row
+    col: int | None = None  # 0-based column index
+    column: str = ""  # the header as written in the file
+    value: str = ""
+    severity: str = ERROR
+
+    @property
+    def cell(self) -> str:
+        return cell_ref(self.row, self.col)
+
+    @property
+    def where(self) -> str:
+        """`file!D17` as the user sees it in the spreadsheet."""
+        ref = self.cell
+        return f"{self.file}!{ref}" if ref else self.file
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["cell"] = self.cell
+        return d
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that refuse an import."""
+    return [p for p in problems if p.severity == ERROR]
+
+
+def warnings(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems reported but not refusing."""
+    return [p for p in problems if p.severity == WARNING]
+
+
+def sort_key(p: Problem):
+    return (p.file, p.sheet, p.row or 0, p.col if p.col is not None else -1, p.code)

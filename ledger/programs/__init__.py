@@ -1,0 +1,91 @@
+"""The programmes: what each kind of sheet means beyond its columns.
+
+Each programme module (`credit_loan`, …) declares, for the kinds it owns, hooks that
+the importer calls (derived columns, rows to add beside the batch) and named import
+rules that need the ledger itself (e.g. "the enterprise is in the registry"). A rule is
+a plain function `rule(sheet, ctx) -> list[Problem]`, like a beancount check: it takes
+the facts and what is already stored and returns findings that point at a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from ..importing.frame import TypedSheet
+    from ..problems import Problem
+
+
+@dataclass
+class PendingSheet:
+    """A validated sheet of the current import, not yet written."""
+
+    file: str
+    sheet: str
+    typed: "TypedSheet"
+    frame: "pd.DataFrame"
+
+    @property
+    def kind(self) -> str:
+        return self.typed.layout.kind.kind
+
+
+@dataclass
+class ImportContext:
+    """What a rule may look at: the ledger (read-only use) and the other sheets of this import."""
+
+    con: "duckdb.DuckDBPyConnection"
+    pending: list[PendingSheet] = field(default_factory=list)
+
+    def pending_of(self, kind: str) -> list[PendingSheet]:
+        return [p for p in self.pending if p.kind == kind]
+
+
+Rule = Callable[[PendingSheet, ImportContext], "list[Problem]"]
+
+
+@dataclass(frozen=True)
+class KindHooks:
+    """Programme behaviour of one import kind."""
+
+    derive: Callable[["pd.DataFrame"], "pd.DataFrame"] | None = None
+    # Called after the batch's rows are inserted; returns the other tables it wrote rows of this batch to.
+    after_load: Callable[["duckdb.DuckDBPyConnection", int], list[str]] | None = None
+
+
+# Kinds are validated and loaded in this order within one import, so that an enterprise
+# registered in a workbook's 企业名录 sheet is known to its 放款明细 sheet.
+LOAD_ORDER = ["enterprises", "carriers", "applications", "loans", "contributions", "repayments", "claims", "recoveries", "subsidies"]
+
+
+def _modules():
+    """Every programme module of this package (each adding a programme is enough to register it)."""
+    import importlib
+    import pkgutil
+
+    return [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+
+
+def hooks(kind: str) -> KindHooks:
+    """The programme hooks of a kind (empty hooks when no programme adds any)."""
+    for module in _modules():
+        if kind in getattr(module, "KINDS", {}):
+            return module.KINDS[kind]
+    return KindHooks()
+
+
+def rules() -> dict[str, Rule]:
+    """Every named import rule of every programme."""
+    out: dict[str, Rule] = {}
+    for module in _modules():
+        out.update(getattr(module, "IMPORT_RULES", {}))
+    return out
+
+
+def load_rank(kind: str) -> int:
+    return LOAD_ORDER.index(kind) if kind in LOAD_ORDER else len(LOAD_ORDER)

@@ -1,0 +1,165 @@
+"""The ledger file: opening it, creating and migrating its schema, transactions, locking.
+
+One DuckDB file per ledger. DuckDB lets one process write and refuses a second; that
+refusal becomes `LedgerBusy` naming the holder's pid. Readers (reports, audit, verify)
+open the file read-only. The schema comes from the SQLModel declarations in `models`,
+which are imported only when a file has to be created or migrated, so that reading
+commands start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from .errors import LedgerBusy, LedgerDamaged, UsageError
+
+SCHEMA_VERSION = 1
+DEFAULT_FILE = "ledger.duckdb"
+
+# Tables whose rows are facts from imported sheets: each has batch_id, source_row and id.
+FACT_TABLES_QUERY = """
+SELECT table_name FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = 'main' AND column_name = 'source_row'
+  AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE database_name = current_database())
+ORDER BY table_name
+"""
+
+
+def default_path() -> Path:
+    """The ledger file used when `--db` is not given: `$LEDGER_DB`, else ./ledger.duckdb."""
+    return Path(os.environ.get("LEDGER_DB") or DEFAULT_FILE)
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            holder = f"(进程号 {pid.group(1)})" if pid else ""
+            raise LedgerBusy(
+                f"账本正被其他进程使用{holder}: {path}",
+                "请等待该进程结束后重试;只读查询可在无人写入时进行。",
+            ) from None
+        raise LedgerDamaged(f"无法打开账本 {path}: {text}", "请确认文件是 ledger 创建的 DuckDB 账本。") from None
+    except duckdb.Error as exc:
+        raise LedgerDamaged(f"账本文件已损坏或不是 DuckDB 账本: {path} ({exc})", "请从备份恢复。") from None
+
+
+class Store:
+    """An open ledger: a DuckDB connection plus the operations every command shares."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def create(cls, path: Path) -> "Store":
+        """Create a new, empty ledger at `path` (refused if a file is already there)."""
+        if path.exists():
+            raise UsageError(f"账本已存在: {path}", "如需新账本,请指定另一个 --db 路径。")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(_connect(path, read_only=False), path, read_only=False)
+        with store.transaction():
+            create_schema(store.con)
+        return store
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = False) -> "Store":
+        """Open an existing ledger; writers migrate an older schema in place."""
+        if not path.exists():
+            raise UsageError(f"账本不存在: {path}", "请先运行 `ledger init` 创建账本,或用 --db 指定账本文件。")
+        store = cls(_connect(path, read_only=read_only), path, read_only)
+        version = store.schema_version()
+        if version > SCHEMA_VERSION:
+            raise LedgerDamaged(
+                f"账本的结构版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新", "请升级 ledger 后再打开此账本。"
+            )
+        if version < SCHEMA_VERSION:
+            if read_only:
+                raise LedgerDamaged(f"账本的结构版本 {version} 需要升级", "请先以写模式运行一次任意导入或 `ledger init`。")
+            with store.transaction():
+                create_schema(store.con)
+        return store
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file (0 if the file is not a ledger)."""
+        try:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.CatalogException:
+            raise LedgerDamaged(f"文件不是 ledger 账本: {self.path}", "请用 `ledger init` 创建账本。") from None
+        return int(row[0]) if row else 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: commit when the block ends, roll back if it raises."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def fact_tables(self) -> list[str]:
+        """Tables holding imported facts (they carry batch_id and source_row)."""
+        return [r[0] for r in self.con.execute(FACT_TABLES_QUERY).fetchall()]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every missing table, sequence and index from the models; refresh the views.
+
+    Safe to run on an existing ledger: that is how an older file is migrated in place.
+    """
+    import duckdb_engine
+    from sqlalchemy.schema import CreateIndex, CreateSequence, CreateTable
+    from sqlmodel import SQLModel
+
+    from . import models  # noqa: F401  (registers the tables)
+
+    dialect = duckdb_engine.Dialect()
+    existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in existing:
+            continue
+        for column in table.columns:
+            if column.default is not None and hasattr(column.default, "name") and column.default.is_sequence:
+                con.execute(str(CreateSequence(column.default, if_not_exists=True).compile(dialect=dialect)))
+        con.execute(str(CreateTable(table).compile(dialect=dialect)))
+        for index in table.indexes:
+            con.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    _create_views(con)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+        [str(SCHEMA_VERSION)],
+    )
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """`v_<table>` shows the rows of a fact table that no void has reversed; reports read these."""
+    for (table,) in con.execute(FACT_TABLES_QUERY).fetchall():
+        con.execute(
+            f"""
+            CREATE OR REPLACE VIEW v_{table} AS
+            SELECT t.* FROM {table} t
+            WHERE t.batch_id NOT IN (SELECT batch_id FROM voids WHERE batch_id IS NOT NULL)
+              AND t.id NOT IN (SELECT row_id FROM voids WHERE table_name = '{table}' AND row_id IS NOT NULL)
+            """
+        )

@@ -18,6 +18,7 @@ from pathlib import Path
 DISTRICT = ("巴南区", "500113")
 OTHER_DISTRICTS = [("江北区", "500105"), ("渝北区", "500112"), ("九龙坡区", "500107")]
 BANKS = ["重庆农村商业银行", "中国建设银行重庆分行", "重庆银行"]
+CONTRACT_PREFIX = {"重庆农村商业银行": "CQRCB", "中国建设银行重庆分行": "CCB", "重庆银行": "BOCQ"}
 OTHER_PRODUCTS = ["流动资金贷款", "科技型企业商业价值信用贷款", "知识产权质押贷款"]
 WORDS = ["智联", "渝芯", "云帆", "数智", "华创", "博远", "精工", "睿科", "天极", "鑫盛", "巴渝", "锐达",
          "中科", "新材", "光电", "微纳", "慧眼", "金桥", "龙腾", "长江", "山城", "晨星", "卓越", "恒通"]
@@ -100,7 +101,7 @@ def sample_data(seed: int = 20211231) -> dict:
         term = rng.choice([12, 12, 24, 36])
         loans[bank].append(
             {
-                "contract": f"{bank[:2]}{day:%Y%m}ZS{len(loans[bank]) + 1:04d}",
+                "contract": f"{CONTRACT_PREFIX[bank]}{day:%Y%m}ZS{len(loans[bank]) + 1:04d}",
                 "ent": a["ent"],
                 "bank": bank,
                 "product": "知识价值信用贷款",
@@ -114,7 +115,7 @@ def sample_data(seed: int = 20211231) -> dict:
             other_day = day + dt.timedelta(days=rng.randrange(5, 25))
             loans[bank].append(
                 {
-                    "contract": f"{bank[:2]}{other_day:%Y%m}QT{len(loans[bank]) + 1:04d}",
+                    "contract": f"{CONTRACT_PREFIX[bank]}{other_day:%Y%m}QT{len(loans[bank]) + 1:04d}",
                     "ent": a["ent"],
                     "bank": bank,
                     "product": rng.choice(OTHER_PRODUCTS),

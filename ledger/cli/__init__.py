@@ -120,28 +120,6 @@ def import_(
         raise typer.Exit(1)
 
 
-@report_app.command("summary")
-@friendly
-def report_summary(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天")] = None,
-    since: Annotated[Optional[str], typer.Option("--from", help="期间起始日期")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="期间截止日期")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")] = False,
-) -> None:
-    """知识价值信用贷款汇总 (programme summary as of a date)."""
-    from ..reports import render
-    from ..reports.summary import summary
-
-    end = parse_day(to) or parse_day(as_of, dt.date.today())
-    start = parse_day(since, dt.date.min)
-    with open_store(read_only=True) as store:
-        s = summary(store.con, end, start)
-    if as_json:
-        render.print_json(s.to_json())
-    else:
-        render.console().print(render.summary_table(s))
-
-
 @app.command()
 @friendly
 def verify() -> None:
@@ -182,7 +160,18 @@ def demo(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    import os
+
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Every store is closed by now. Skipping interpreter teardown spares users duckdb 2.0's
+    # spurious "nanobind: leaked instances" report at exit (and a few ms).
+    os._exit(code)
 
 
 from . import fund, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)

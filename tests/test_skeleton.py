@@ -236,3 +236,22 @@ def test_demo_summary_matches_its_sample_data(tmp_path):
     assert s["loans"]["amount"] == f"{sum(lo['wan'] for lo in programme) * 10000:.2f}"
     assert s["loans"]["banks"] == 3
     assert s["guided"]["amount"] == f"{sum(lo['wan'] for lo in guided) * 10000:.2f}"
+
+
+def test_template_round_trips_through_the_importer(ledger: Ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "放款模板.xlsx"
+    result = ledger.run("template", "放款明细", "--out", out)
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["放款明细", "填报说明"]
+    headers = [c.value for c in wb["放款明细"][1]]
+    assert headers == LOAN_HEADER
+    ws = wb["放款明细"]
+    ledger.run("import", registry(tmp_path))
+    ws.append(["T-1", C[0], NAMES[0], "重庆银行", "知识价值信用贷款", "2021-03-05", "2022-03-04", 100, 4.35])
+    wb.save(out)
+    assert ledger.run("import", out).exit_code == 0
+    assert ledger.sql("SELECT count(*) FROM loans") == [(1,)]
+    assert ledger.run("template", "nonsense").exit_code == 2

@@ -122,6 +122,21 @@ def import_(
 
 @app.command()
 @friendly
+def template(
+    kind: Annotated[str, typer.Argument(help="导入类型,如 loans 或 放款明细")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="输出文件,默认 <表名>模板.xlsx")] = None,
+) -> None:
+    """生成某类表格的填报模板 (write an import template for a kind)."""
+    from ..importing.schema import kind as kind_spec
+    from ..importing.template import write_template
+
+    spec = kind_spec(kind)
+    path = write_template(spec, out or Path(f"{spec.title}模板.xlsx"))
+    typer.echo(f"已生成模板: {path}")
+
+
+@app.command()
+@friendly
 def verify() -> None:
     """核验账本日志链与数据 (verify the hash-chained journal against the stored rows)."""
     from .. import journal

@@ -4,6 +4,19 @@ An entry records who, when, what (`action`, `detail`), a digest of the rows it a
 (`content_hash`, computed inside DuckDB over the batch's rows) and the hash of the entry
 before it. `verify` recomputes both, so an UPDATE or DELETE made behind the ledger's back,
 with any DuckDB client, shows up as the first entry whose hash no longer matches.
+
+What `verify` checks, and so what a change behind the ledger's back cannot hide:
+- the chain: sequence numbers without gaps, each entry's hash and its link to the one before;
+- import entries: the `import_batches` row as recorded, the digest of every row the batch
+  added (the digest includes the row count, so an extra row in a batch shows), and the stored
+  totals (rows and sums of the money columns per table, recorded at import time);
+- void entries: the `voids` row as recorded;
+- rows outside the journal: batches, voids, or rows of any table whose batch has no import
+  entry naming that table (a row INSERTed with a made-up or borrowed batch id);
+- the `v_*` views reports read: each must show exactly the rows of its table no void reversed.
+What no check inside one file can catch is the removal of the newest entries together with
+everything they added; the head hash printed by `ledger verify` and `ledger log`, and recorded
+in every backup and export, is the anchor to compare against for that.
 """
 
 from __future__ import annotations
@@ -41,6 +54,11 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def record_digest(record: dict) -> str:
+    """sha256 of a record's canonical JSON: the content hash of an entry that adds one record."""
+    return _sha256(canonical(record))
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """A table's columns in their stored order."""
     rows = con.execute(
@@ -65,6 +83,42 @@ def content_hash(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], b
     """The digest of everything a batch added, over the named tables and columns."""
     parts = {t: rows_digest(con, t, cols, batch_id) for t, cols in sorted(tables.items())}
     return _sha256(canonical(parts))
+
+
+def money_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """A table's money columns (DECIMAL(18,2) 元), whose sums the journal records per batch."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+        "AND data_type = 'DECIMAL(18,2)' ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def batch_totals(con: duckdb.DuckDBPyConnection, tables, batch_id: int) -> dict:
+    """Rows and money sums (元, as text) a batch holds in each table: the journal's stored totals."""
+    out = {}
+    for table in sorted(tables):
+        cols = money_columns(con, table)
+        sums = "".join(f", CAST(coalesce(sum({c}), 0) AS VARCHAR)" for c in cols)
+        row = con.execute(f"SELECT count(*){sums} FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()
+        out[table] = {"rows": row[0], "sums": dict(zip(cols, row[1:]))}
+    return out
+
+
+def _totals_text(table: str, totals: dict) -> str:
+    sums = "".join(f"、{c} 合计 {v} 元" for c, v in totals.get("sums", {}).items())
+    return f"{totals.get('rows')} 行{sums}"
+
+
+def totals_difference(recorded: dict, current: dict) -> str:
+    """A sentence naming each table whose rows or sums differ from what the journal recorded."""
+    parts = []
+    for table in sorted(set(recorded) | set(current)):
+        before, now_ = recorded.get(table, {}), current.get(table, {})
+        if before != now_:
+            parts.append(f"{table} 表日志记录 {_totals_text(table, before)},现为 {_totals_text(table, now_)}")
+    return ";".join(parts)
 
 
 BATCH_FIELDS = ("kind", "file_name", "file_sha256", "sheet", "header_row", "row_count", "os_user", "imported_at")
@@ -111,11 +165,17 @@ def append(
     when: dt.datetime | None = None,
     user: str | None = None,
 ) -> Entry:
-    """Add an entry at the end of the chain (inside the caller's transaction)."""
+    """Add an entry at the end of the chain (inside the caller's transaction).
+
+    An entry that names the tables a batch wrote (`detail["tables"]`) also records the
+    batch's totals per table, so `verify` can say which figures changed, not only that some did.
+    """
     seq, prev = last(con)
     seq += 1
     when = when or now()
     user = user or os_user()
+    if batch_id is not None and detail.get("tables") and "totals" not in detail:
+        detail = {**detail, "totals": batch_totals(con, detail["tables"], batch_id)}
     text = canonical(detail)
     digest = entry_hash(seq, when, user, action, batch_id, text, content, prev)
     con.execute(
@@ -134,20 +194,76 @@ def entries(con: duckdb.DuckDBPyConnection) -> list[Entry]:
     return [Entry(*r) for r in rows]
 
 
+def head(con: duckdb.DuckDBPyConnection) -> str:
+    """The newest entry's hash: the anchor to write down and compare later (genesis when empty or unreadable)."""
+    try:
+        return last(con)[1]
+    except duckdb.Error:
+        return GENESIS
+
+
+def size(con: duckdb.DuckDBPyConnection) -> int:
+    """How many entries the journal holds (0 when the journal table is unreadable)."""
+    try:
+        return con.execute("SELECT count(*) FROM journal").fetchone()[0]
+    except duckdb.Error:
+        return 0
+
+
+VOID_FIELDS = ("id", "batch_id", "table_name", "row_id", "reason", "os_user", "recorded_at")
+
+
+def void_record(con: duckdb.DuckDBPyConnection, void_id: int) -> dict | None:
+    """A `voids` row as the journal records it (None if the row is gone)."""
+    row = con.execute(f"SELECT {', '.join(VOID_FIELDS)} FROM voids WHERE id = ?", [void_id]).fetchone()
+    if row is None:
+        return None
+    return json.loads(canonical(dict(zip(VOID_FIELDS, row))))
+
+
+BATCHED_TABLES_QUERY = """
+SELECT table_name FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = 'main' AND column_name = 'batch_id'
+  AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE database_name = current_database())
+  AND table_name NOT IN ('journal', 'voids')
+ORDER BY table_name
+"""
+
+
 @dataclass(frozen=True)
 class Break:
-    """The first place where the journal and the stored rows disagree."""
+    """A place where the journal and the stored rows disagree.
 
-    seq: int
+    `seq` is the entry that no longer matches; None for rows that no entry accounts for.
+    """
+
+    seq: int | None
     what: str  # Chinese sentence
+
+    @property
+    def where(self) -> str:
+        """`第 N 条日志` or, for rows outside the journal, `日志之外`."""
+        return f"第 {self.seq} 条日志" if self.seq is not None else "日志之外"
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
-    """Recompute the chain and each entry's content digest; list every entry that differs."""
+    """Recompute the chain, each entry's rows and totals, and look for rows no entry accounts for.
+
+    Returns every break found, entries in order first, then rows outside the journal; an
+    empty list means the file is exactly what its journal says. Only reads, so it runs on a
+    read-only connection.
+    """
+    try:
+        all_entries = entries(con)
+    except duckdb.Error:
+        return [Break(None, "日志表缺失或无法读取")]
     breaks: list[Break] = []
+    journaled: dict[str, set[int]] = {}  # table → batches whose rows an import entry accounts for
+    batches: set[int] = set()
+    voids: set[int] = set()
     prev = GENESIS
     expected_seq = 1
-    for e in entries(con):
+    for e in all_entries:
         if e.seq != expected_seq:
             breaks.append(Break(e.seq, f"日志序号不连续: 期望 {expected_seq},实为 {e.seq}(有日志被删除)"))
         expected_seq = e.seq + 1
@@ -155,12 +271,91 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
             breaks.append(Break(e.seq, "日志链断裂: 本条记录的前一哈希与上一条不符"))
         if entry_hash(e.seq, e.recorded_at, e.os_user, e.action, e.batch_id, e.detail, e.content_hash, e.prev_hash) != e.entry_hash:
             breaks.append(Break(e.seq, "日志记录本身被修改(哈希不符)"))
-        detail = json.loads(e.detail)
-        if "batch" in detail and e.batch_id is not None and batch_record(con, e.batch_id) != detail["batch"]:
-            breaks.append(Break(e.seq, f"批次 {e.batch_id} 的导入记录(文件名、哈希、行数等)被修改或删除"))
-        tables = detail.get("tables")
-        if tables and e.batch_id is not None:
-            if content_hash(con, tables, e.batch_id) != e.content_hash:
-                breaks.append(Break(e.seq, f"批次 {e.batch_id} 的数据行被修改或删除(内容哈希不符)"))
         prev = e.entry_hash
+        try:
+            detail = json.loads(e.detail)
+            if not isinstance(detail, dict):
+                raise ValueError
+        except ValueError:
+            breaks.append(Break(e.seq, "日志内容无法解析(被改写)"))
+            continue
+        try:
+            breaks.extend(_check_entry(con, e, detail, journaled, batches, voids))
+        except duckdb.Error as exc:
+            breaks.append(Break(e.seq, f"日志所指的数据无法读取(表被删除或改动): {str(exc).splitlines()[0]}"))
+    breaks.sort(key=lambda b: b.seq)
+    try:
+        breaks.extend(_outside_journal(con, journaled, batches, voids))
+    except duckdb.Error as exc:
+        breaks.append(Break(None, f"账本表结构被改动,无法核对: {str(exc).splitlines()[0]}"))
     return breaks
+
+
+def _check_entry(con, e: Entry, detail: dict, journaled: dict, batches: set, voids: set) -> list[Break]:
+    """What one entry says against what the file holds now."""
+    out: list[Break] = []
+    if e.action == "import" and e.batch_id is not None:
+        batches.add(e.batch_id)
+        if "batch" in detail and batch_record(con, e.batch_id) != detail["batch"]:
+            out.append(Break(e.seq, f"批次 {e.batch_id} 的导入记录(文件名、哈希、行数等)被修改或删除"))
+        tables = detail.get("tables") or {}
+        for table in tables:
+            journaled.setdefault(table, set()).add(e.batch_id)
+        if tables and content_hash(con, tables, e.batch_id) != e.content_hash:
+            what = f"批次 {e.batch_id} 的数据行被修改或删除(内容哈希不符)"
+            if "totals" in detail:
+                diff = totals_difference(detail["totals"], batch_totals(con, tables, e.batch_id))
+                what += f": {diff}" if diff else ": 行数与金额合计未变,某些字段被改动"
+            out.append(Break(e.seq, what))
+    elif e.action == "void":
+        record = detail.get("void") or {}
+        void_id = record.get("id")
+        if void_id is None:
+            out.append(Break(e.seq, "作废日志缺少作废记录"))
+        else:
+            voids.add(void_id)
+            if void_record(con, void_id) != record:
+                out.append(Break(e.seq, f"作废记录 {void_id} 被修改或删除(作废对象、原因、人员或时间与日志不符)"))
+            elif e.content_hash != record_digest(record):
+                out.append(Break(e.seq, f"作废记录 {void_id} 的摘要与日志不符"))
+    return out
+
+
+def _outside_journal(con, journaled: dict[str, set[int]], batches: set[int], voids: set[int]) -> list[Break]:
+    """Batches, voids and rows that no journal entry accounts for, and views that lie."""
+    from .store import FACT_TABLES_QUERY, live_rows_sql
+
+    out: list[Break] = []
+    known = sorted(batches)
+    stray = con.execute("SELECT id FROM import_batches WHERE id NOT IN (SELECT unnest(?::INTEGER[])) ORDER BY id", [known]).fetchall()
+    if stray:
+        out.append(Break(None, f"导入批次 {_ids(stray)} 没有对应的导入日志(在账本之外写入)"))
+    stray = con.execute("SELECT id FROM voids WHERE id NOT IN (SELECT unnest(?::INTEGER[])) ORDER BY id", [sorted(voids)]).fetchall()
+    if stray:
+        out.append(Break(None, f"作废记录 {_ids(stray)} 没有对应的作废日志(在账本之外写入)"))
+    for (table,) in con.execute(BATCHED_TABLES_QUERY).fetchall():
+        rows = con.execute(
+            f"SELECT batch_id, count(*) FROM {table} WHERE batch_id IS NULL OR batch_id NOT IN (SELECT unnest(?::INTEGER[])) "
+            "GROUP BY batch_id ORDER BY batch_id",
+            [sorted(journaled.get(table, ()))],
+        ).fetchall()
+        if rows:
+            n = sum(r[1] for r in rows)
+            out.append(Break(None, f"{table} 表有 {n} 行(批次 {_ids(rows)})不属于任何导入日志(在账本之外写入)"))
+    for (table,) in con.execute(FACT_TABLES_QUERY).fetchall():
+        live = live_rows_sql(table)
+        try:
+            differ = con.execute(
+                f"SELECT (SELECT count(*) FROM (SELECT * FROM v_{table} EXCEPT ALL {live})) "
+                f"+ (SELECT count(*) FROM ({live} EXCEPT ALL SELECT * FROM v_{table}))"
+            ).fetchone()[0]
+        except duckdb.Error:
+            differ = None
+        if differ != 0:
+            out.append(Break(None, f"报表视图 v_{table} 被改动或删除:它显示的行与未作废的 {table} 行不一致"))
+    return out
+
+
+def _ids(rows) -> str:
+    ids = [str(r[0]) for r in rows]
+    return "、".join(ids[:10]) + (f" 等 {len(ids)} 个" if len(ids) > 10 else "")

@@ -156,3 +156,98 @@ class Loan(SQLModel, table=True):
     maturity_on: dt.date
     amount: Decimal = _money()
     rate_pct: Optional[Decimal] = _rate()
+
+
+class CarrierRecognition(SQLModel, table=True):
+    """孵化载体认定: one recognition of an incubation carrier, 市级 or 国家级 (one row per recognition).
+
+    A carrier first recognised 市级 and later 国家级 has two rows; 国家备案众创空间 is stored as
+    level 国家级. Type and level are stored in their canonical spelling (see programs/incubator.py).
+    """
+
+    __tablename__ = "carriers"
+    id: Optional[int] = _id("carriers")
+    batch_id: int = _batch()
+    source_row: int
+    carrier_name: str = Field(index=True)
+    operator_code: str
+    carrier_type: str  # 科技企业孵化器 | 众创空间
+    level: str  # 市级 | 国家级
+    recognized_on: dt.date
+    doc_no: str
+
+
+class SubsidyPayment(SQLModel, table=True):
+    """补助拨付: one subsidy paid to a carrier's operator; `programme`/`category` are the 补助项目 classified."""
+
+    __tablename__ = "subsidies"
+    id: Optional[int] = _id("subsidies")
+    batch_id: int = _batch()
+    source_row: int
+    payment_no: str = Field(index=True)
+    operator_code: str
+    carrier_name: str
+    item: str  # 补助项目 as written
+    programme: str  # 能力建设补助 | 国家级配套补助 | 绩效奖励
+    category: Optional[str] = None  # 绩效奖励的类别, e.g. 高新技术企业
+    amount: Decimal = _money()
+    paid_on: dt.date
+    basis_doc: Optional[str] = None
+    matter: Optional[str] = None
+    matter_code: Optional[str] = None
+
+
+class Contribution(SQLModel, table=True):
+    """基金出资: capital paid into the risk-compensation fund by one source on one day."""
+
+    __tablename__ = "contributions"
+    id: Optional[int] = _id("contributions")
+    batch_id: int = _batch()
+    source_row: int
+    fund_name: str
+    contributor: str  # 市级 | 区级 | 其他
+    paid_on: dt.date
+    amount: Decimal = _money()
+    occurrence: int  # identical contributions on one day are counted, not merged
+
+
+class Repayment(SQLModel, table=True):
+    """还款明细: principal (and interest) a bank reports repaid on a loan; rows may legitimately repeat."""
+
+    __tablename__ = "repayments"
+    id: Optional[int] = _id("repayments")
+    batch_id: int = _batch()
+    source_row: int
+    contract_no: str = Field(index=True)
+    repaid_on: dt.date
+    principal: Decimal = _money()
+    interest: Optional[Decimal] = _money(nullable=True)
+    occurrence: int
+
+
+class Claim(SQLModel, table=True):
+    """风险补偿: a bank's claim on the fund for a bad loan, the amount approved, and when it was paid."""
+
+    __tablename__ = "claims"
+    id: Optional[int] = _id("claims")
+    batch_id: int = _batch()
+    source_row: int
+    claim_no: str = Field(index=True)
+    contract_no: str = Field(index=True)
+    claimed_on: dt.date
+    overdue_principal: Decimal = _money()  # 逾期本金: the unpaid principal the bank lost
+    approved_amount: Decimal = _money()  # 核定补偿金额: what the fund agreed to pay
+    paid_on: Optional[dt.date] = None  # 拨付日期: empty while unpaid
+
+
+class Recovery(SQLModel, table=True):
+    """追偿回收: what a bank recovered on a loan after its claim; the fund gets its pro-rata share back."""
+
+    __tablename__ = "recoveries"
+    id: Optional[int] = _id("recoveries")
+    batch_id: int = _batch()
+    source_row: int
+    contract_no: str = Field(index=True)
+    recovered_on: dt.date
+    amount: Decimal = _money()
+    occurrence: int

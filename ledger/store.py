@@ -36,21 +36,43 @@ def default_path() -> Path:
     return Path(os.environ.get("LEDGER_DB") or DEFAULT_FILE)
 
 
+def busy_error(path: Path, text: str, read_only: bool) -> LedgerBusy | None:
+    """`LedgerBusy` naming the holder's pid when DuckDB's error is a lock conflict, else None."""
+    if "lock" not in text.lower():
+        return None
+    pid = re.search(r"PID (\d+)", text)
+    holder = f"(进程号 {pid.group(1)})" if pid else ""
+    if read_only:
+        hint = "另一进程正在写入(如导入);请待其结束后再查询。只读查询之间可以同时进行。"
+    else:
+        hint = "同一时间只能有一个进程写入账本,正在查询或写入的进程结束后请重试。"
+    return LedgerBusy(f"账本正被其他进程使用{holder}: {path}", hint)
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
-        if "lock" in text.lower():
-            pid = re.search(r"PID (\d+)", text)
-            holder = f"(进程号 {pid.group(1)})" if pid else ""
-            raise LedgerBusy(
-                f"账本正被其他进程使用{holder}: {path}",
-                "请等待该进程结束后重试;只读查询可在无人写入时进行。",
-            ) from None
+        busy = busy_error(path, text, read_only)
+        if busy is not None:
+            raise busy from None
         raise LedgerDamaged(f"无法打开账本 {path}: {text}", "请确认文件是 ledger 创建的 DuckDB 账本。") from None
     except duckdb.Error as exc:
         raise LedgerDamaged(f"账本文件已损坏或不是 DuckDB 账本: {path} ({exc})", "请从备份恢复。") from None
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """Whether DuckDB gave up writing (disk full, file size limit, I/O error, database invalidated)."""
+    return isinstance(exc, (duckdb.IOException, duckdb.FatalException, duckdb.OutOfMemoryException))
+
+
+def _write_failed(path: Path, exc: BaseException) -> LedgerDamaged:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return LedgerDamaged(
+        f"写入账本失败,本次操作未写入任何数据: {path} ({first})",
+        "请检查磁盘空间或文件大小限制后重试;可运行 `ledger verify` 确认账本完好。",
+    )
 
 
 class Store:
@@ -100,14 +122,29 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: commit when the block ends, roll back if it raises."""
+        """All or nothing: commit when the block ends, roll back if it raises.
+
+        A write the disk refuses (full, over a size limit, I/O error) becomes `LedgerDamaged`
+        with a Chinese message instead of a DuckDB traceback; DuckDB's write-ahead log keeps
+        the file as it was before the transaction, which `ledger verify` then confirms.
+        """
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
+        except BaseException as exc:
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # the failed write may have closed the database; nothing was committed
+            if _is_write_failure(exc):
+                raise _write_failed(self.path, exc) from None
             raise
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            if _is_write_failure(exc):
+                raise _write_failed(self.path, exc) from None
+            raise
 
     def fact_tables(self) -> list[str]:
         """Tables holding imported facts (they carry batch_id and source_row)."""
@@ -152,14 +189,20 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def live_rows_sql(table: str) -> str:
+    """The rows of a fact table that no void has reversed: the definition of its `v_` view.
+
+    `journal.verify` compares each view against this text, so a view redefined behind the
+    ledger's back (to show voided rows again, or hide some) is caught.
+    """
+    return f"""
+            SELECT t.* FROM {table} t
+            WHERE t.batch_id NOT IN (SELECT batch_id FROM voids WHERE batch_id IS NOT NULL AND row_id IS NULL)
+              AND t.id NOT IN (SELECT row_id FROM voids WHERE table_name = '{table}' AND row_id IS NOT NULL)
+            """
+
+
 def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     """`v_<table>` shows the rows of a fact table that no void has reversed; reports read these."""
     for (table,) in con.execute(FACT_TABLES_QUERY).fetchall():
-        con.execute(
-            f"""
-            CREATE OR REPLACE VIEW v_{table} AS
-            SELECT t.* FROM {table} t
-            WHERE t.batch_id NOT IN (SELECT batch_id FROM voids WHERE batch_id IS NOT NULL)
-              AND t.id NOT IN (SELECT row_id FROM voids WHERE table_name = '{table}' AND row_id IS NOT NULL)
-            """
-        )
+        con.execute(f"CREATE OR REPLACE VIEW v_{table} AS {live_rows_sql(table)}")

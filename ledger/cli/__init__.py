@@ -30,6 +30,7 @@ app.add_typer(report_app, name="report")
 
 class State:
     db: Path | None = None
+    read_only: bool = False
 
 
 def db_path() -> Path:
@@ -42,8 +43,10 @@ def db_path() -> Path:
 @app.callback()
 def _main(
     db: Annotated[Optional[Path], typer.Option("--db", help="账本文件 (ledger file); 默认 $LEDGER_DB 或 ./ledger.duckdb")] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="只读打开账本,拒绝任何写入 (for auditors)")] = False,
 ) -> None:
     State.db = db
+    State.read_only = read_only
 
 
 def friendly(fn):
@@ -77,6 +80,8 @@ def parse_day(text: str | None, default: dt.date | None = None) -> dt.date | Non
 def open_store(read_only: bool = False):
     from ..store import Store
 
+    if State.read_only and not read_only:
+        raise UsageError("以 --read-only 只读方式打开账本时不能写入", "去掉 --read-only 后重试;报表、审计、核验、日志、备份与导出均可只读进行。")
     return Store.open(db_path(), read_only=read_only)
 
 
@@ -143,14 +148,14 @@ def verify() -> None:
 
     with open_store(read_only=True) as store:
         breaks = journal.verify(store.con)
-        count = store.con.execute("SELECT count(*) FROM journal").fetchone()[0]
+        count, head = journal.size(store.con), journal.head(store.con)
     if breaks:
         first = breaks[0]
-        sys.stderr.write(f"核验失败: 第 {first.seq} 条日志起不一致 — {first.what}\n")
+        sys.stderr.write(f"核验失败: {first.where}起不一致 — {first.what}\n")
         for b in breaks[1:]:
-            sys.stderr.write(f"  第 {b.seq} 条: {b.what}\n")
+            sys.stderr.write(f"  {b.where}: {b.what}\n")
         raise typer.Exit(3)
-    typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。")
+    typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。末条日志哈希 {head}")
 
 
 @app.command()

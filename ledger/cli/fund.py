@@ -1,3 +1,129 @@
-"""Commands of the risk-compensation fund: `report fund`, `report leverage`, `policy show`."""
+"""Commands of the risk-compensation fund: `report fund`, `report leverage`, `report outstanding`, `policy show`."""
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app, friendly, open_store, parse_day, report_app
+
+policy_app = typer.Typer(help="政策参数 (policy parameters): show 查看当前政策文件", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天 (as of date)")]
+AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")]
+PolicyFile = Annotated[Optional[Path], typer.Option("--policy", help="政策文件 (TOML);默认 $LEDGER_POLICY 或内置默认政策")]
+
+
+def _policy(path: Path | None):
+    from ..policy import load_policy, policy_path
+
+    return load_policy(policy_path(path))
+
+
+@report_app.command("fund")
+@friendly
+def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: PolicyFile = None) -> None:
+    """风险补偿基金情况 (fund capital, compensation, recoveries, balance, claims pending, bank loss ratios)."""
+    from ..reports import render
+    from ..reports.fund import fund_statement
+
+    day = parse_day(as_of, dt.date.today())
+    policy = _policy(policy_file)
+    with open_store(read_only=True) as store:
+        s = fund_statement(store.con, day, policy)
+    if as_json:
+        render.print_json(s.to_json())
+        return
+    from ..reports.fund_render import print_fund
+
+    print_fund(s, render.console())
+
+
+@report_app.command("leverage")
+@friendly
+def report_leverage(as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """放大效应 (fund leverage, guided financing ratio, net fiscal cost per 万元 lent)."""
+    from ..reports import render
+    from ..reports.leverage import leverage
+
+    day = parse_day(as_of, dt.date.today())
+    with open_store(read_only=True) as store:
+        lev = leverage(store.con, day)
+    if as_json:
+        render.print_json(lev.to_json())
+        return
+    from ..reports.fund_render import leverage_table
+
+    render.console().print(leverage_table(lev))
+
+
+@report_app.command("outstanding")
+@friendly
+def report_outstanding(
+    as_of: AsOf = None,
+    by: Annotated[str, typer.Option("--by", help="按 loan(贷款)/bank(银行)/enterprise(企业) 汇总")] = "bank",
+    as_json: AsJson = False,
+) -> None:
+    """贷款余额 (outstanding programme principal = 放款 − 归还 − 核销, per loan, bank or enterprise)."""
+    from ..errors import UsageError
+    from ..reports import render
+    from ..reports.outstanding import BY, outstanding
+
+    if by not in BY:
+        raise UsageError(f"无法按「{by}」汇总", f"--by 可选: {', '.join(BY)}")
+    day = parse_day(as_of, dt.date.today())
+    with open_store(read_only=True) as store:
+        o = outstanding(store.con, day, by)
+    if as_json:
+        render.print_json(o.to_json())
+        return
+    from ..reports.fund_render import outstanding_table
+
+    render.console().print(outstanding_table(o))
+
+
+def _plain(value):
+    """A policy parameter as JSON: dates as ISO strings, everything else as TOML gave it."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@policy_app.command("show")
+@friendly
+def policy_show(policy_file: PolicyFile = None, as_json: AsJson = False) -> None:
+    """显示所用政策文件:名称、路径、sha256,及各节各版本的生效日期、来源与参数."""
+    from ..reports import render
+
+    policy = _policy(policy_file)
+    sections = {
+        name: [
+            {
+                "effective_from": v.effective_from.isoformat(),
+                "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+                "source": v.source,
+                "params": _plain(v.params),
+            }
+            for v in versions
+        ]
+        for name, versions in policy.sections.items()
+    }
+    if as_json:
+        render.print_json({"name": policy.name, "path": str(policy.path), "sha256": policy.sha256, "sections": sections})
+        return
+    from ..reports.fund_render import policy_tables
+
+    out = render.console()
+    out.print(f"政策文件: {policy.name}")
+    out.print(f"路径: {policy.path}")
+    out.print(f"sha256: {policy.sha256}")
+    for table in policy_tables(policy):
+        out.print(table)

@@ -1,3 +1,48 @@
 """Commands of incubator subsidies: `audit subsidies`."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app, db_path, friendly, open_store
+
+audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性 …", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("subsidies")
+@friendly
+def audit_subsidies(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出审计底稿 Excel (one row per payment, with evidence)")] = None,
+    policy_file: Annotated[Optional[Path], typer.Option("--policy", help="政策文件 (TOML);默认 $LEDGER_POLICY 或内置默认政策")] = None,
+    fail_on_findings: Annotated[bool, typer.Option("--fail-on-findings", help="有不合规拨付时退出码为1 (for scripted checks)")] = False,
+) -> None:
+    """孵化载体补助逐笔合规审计 (judge every subsidy paid by the policy in force on its date; read-only)."""
+    from ..errors import UsageError
+    from ..policy import load_policy
+    from ..reports import render
+    from ..reports.subsidy_audit import subsidy_audit, write_xlsx
+
+    policy = load_policy(policy_file)
+    with open_store(read_only=True) as store:
+        audit = subsidy_audit(store.con, policy)
+    if xlsx is not None:
+        try:
+            write_xlsx(audit, xlsx, str(db_path()))
+        except OSError as exc:
+            raise UsageError(f"无法写出审计底稿 {xlsx}: {exc.strerror or exc}", "请检查路径是否可写,以及文件是否正被 Excel 打开。") from None
+    if as_json:
+        render.print_json(audit.to_json())
+    else:
+        from ..reports.subsidy_audit_render import print_audit
+
+        out = render.console()
+        print_audit(audit, out)
+        if xlsx is not None:
+            out.print(f"已写出审计底稿: {xlsx}")
+    if fail_on_findings and audit.total.ineligible:
+        raise typer.Exit(1)

@@ -1,3 +1,103 @@
-"""Commands that keep the ledger trustworthy: `void`, `backup`, `export`."""
+"""Commands that keep the ledger trustworthy: `void`, `log`, `backup`, `export`.
+
+`void` is the only one that writes; the others open the ledger read-only (they work with
+`--read-only` and beside other readers, and are refused while an import is writing).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app, db_path, friendly, open_store
+
+AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+@app.command()
+@friendly
+def void(
+    target: Annotated[str, typer.Argument(help="批次号 (batch, e.g. 12) 或 表:行号 (one row, e.g. loans:17);见 `ledger log`")],
+    reason: Annotated[str, typer.Option("--reason", help="作废原因 (required), 记入日志")] = "",
+    as_json: AsJson = False,
+) -> None:
+    """作废一个批次或一行 (void a batch or one row: a reversing entry with a reason; nothing is deleted)."""
+    from ..corrections import void as void_target
+    from ..reports import render
+    from ..reports.trail_render import voided_text
+
+    with open_store() as store:
+        done = void_target(store, target, reason)
+    if as_json:
+        render.print_json(done.to_json())
+    else:
+        typer.echo(voided_text(done))
+
+
+@app.command("log")
+@friendly
+def log(
+    batch: Annotated[Optional[int], typer.Option("--batch", help="只看此批次的日志,并列出它的数据行")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """账本日志 (the audit trail: who imported or voided what, when and why; read-only)."""
+    from ..reports import render
+    from ..reports.trail import trail
+    from ..reports.trail_render import rows_table, trail_table
+
+    with open_store(read_only=True) as store:
+        t = trail(store.con, batch)
+    if as_json:
+        render.print_json(t.to_json())
+        return
+    out = render.console()
+    out.print(trail_table(t))
+    if batch is not None:
+        out.print(rows_table(t))
+
+
+@app.command()
+@friendly
+def backup(
+    out: Annotated[Path, typer.Argument(help="备份文件路径 (a new file; never overwritten)")],
+    as_json: AsJson = False,
+) -> None:
+    """备份账本 (a consistent copy that opens as a ledger and verifies; read-only on the source)."""
+    from ..backup import backup as make_backup
+    from ..reports import render
+    from ..reports.trail_render import copy_text
+
+    copy = make_backup(db_path(), out)
+    if as_json:
+        render.print_json(copy.to_json())
+    else:
+        typer.echo(copy_text(copy))
+
+
+@app.command()
+@friendly
+def export(
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="导出目录: 每张表一个 parquet 文件 + manifest.json")] = None,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="导出 Excel: 每张表一个工作表 (text stays text)")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """导出账本全部表 (export every table, consistently, for auditors' own tools; read-only)."""
+    from ..backup import export_parquet, export_xlsx
+    from ..errors import UsageError
+    from ..reports import render
+    from ..reports.trail_render import copy_text
+
+    if parquet is None and xlsx is None:
+        raise UsageError("请指定导出格式", "例如 `ledger export --parquet 导出目录` 或 `ledger export --xlsx 账本.xlsx`。")
+    copies = []
+    if parquet is not None:
+        copies.append(export_parquet(db_path(), parquet))
+    if xlsx is not None:
+        copies.append(export_xlsx(db_path(), xlsx))
+    if as_json:
+        render.print_json({"exports": [c.to_json() for c in copies]})
+    else:
+        for c in copies:
+            typer.echo(copy_text(c))

@@ -1,309 +1,467 @@
-"""Cell parsers: raw spreadsheet values to exact typed values, a whole column at a time.
+"""Cell parsers: the raw cells of one column to typed values, plus header helpers.
 
-Each `parse_*` takes the raw cells of one column (as the readers return them: str, int,
-float, bool, date, datetime or None) and returns `(parsed, problems)`: a list of the same
-length with None for empty or unparseable cells, and `(index, code, chinese_message)`
-for every cell that could not be read. Whether a cell is required is decided elsewhere.
-Distinct values are parsed once (a column repeats few dates, banks and products).
+Each parser takes a whole column (a list of cells as `readers` gives them: str, int,
+float, bool, date, datetime, time or None) and returns ``(parsed, problems)``: one parsed
+value per cell, and a ``(index, code, message)`` for every cell it could not read, whose
+parsed value is then None. Empty cells (None, '' or blanks only) parse to None without a
+problem: whether a column is required is checked elsewhere. Working column-wise lets the
+parsers cache repeated values and keep the per-cell work to a few type checks.
+
+Money is never a float here: amounts come back as integer fen (分), rates as Decimal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-Problem = tuple[int, str, str]
+CellProblem = tuple[int, str, str]
 
-_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋％（）：／"}
-_FULLWIDTH.update({0x3000: 0x20, ord("。"): ord(".")})
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-SERIAL_RANGE = (20000, 80000)  # 1954 … 2119
+# Full-width ASCII (！..～) to half-width, plus the ideographic space, the full-width yen,
+# the minus sign and the non-breaking space that appear in typed-in Chinese figures.
+_HALF = {0xFF01 + i: 0x21 + i for i in range(94)}
+_HALF.update({0x3000: 0x20, 0xFFE5: 0xA5, 0x2212: 0x2D, 0xA0: 0x20})
 
-
-def halfwidth(text: str) -> str:
-    """Full-width digits and punctuation (１２．５％) to their ASCII forms."""
-    return text.translate(_FULLWIDTH)
-
-
-def _empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_BLANKS = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200E))) + (
+    "\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
+_BLANK_RUN = re.compile(f"[{_BLANKS}]+")
 
 
-def _column(values, parse_one, code: str, describe):
-    """Apply `parse_one` (raising ValueError on bad input) to each distinct non-empty value."""
-    cache: dict = {}
-    parsed: list = []
-    problems: list[Problem] = []
-    for i, value in enumerate(values):
-        if _empty(value):
-            parsed.append(None)
-            continue
-        key = (type(value), value)
-        try:
-            result = cache[key]
-        except KeyError:
-            try:
-                result = parse_one(value)
-            except _CodedError as exc:
-                result = _Bad(str(exc), exc.code)
-            except (ValueError, ArithmeticError, TypeError, OverflowError):
-                result = _Bad(describe(value), code)
-            cache[key] = result
-        if isinstance(result, _Bad):
-            parsed.append(None)
-            problems.append((i, result.code, result.message))
-        else:
-            parsed.append(result)
-    return parsed, problems
+def _half(text: str) -> str:
+    return text.translate(_HALF).strip(_BLANKS)
 
 
-class _Bad:
-    __slots__ = ("message", "code")
-
-    def __init__(self, message: str, code: str):
-        self.message, self.code = message, code
-
-
-class _CodedError(ValueError):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
-
-
-# ---- numbers and money -------------------------------------------------------
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-
-
-def _decimal(value) -> Decimal:
-    """A cell as an exact Decimal; floats by their shortest repr, never their binary value."""
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value
+def _shown(value) -> str:
+    """A cell as the user would recognise it in a message."""
     if isinstance(value, str):
-        text = halfwidth(value).strip().replace(",", "").replace(" ", "")
-        negative = text.startswith("(") and text.endswith(")")
-        if negative:
-            text = text[1:-1]
-        text = text.lstrip("¥￥")
-        if not _NUMBER.match(text):
-            raise ValueError
-        d = Decimal(text)
-        return -d if negative else d
-    raise ValueError
-
-
-def _amount_parser(multiplier: int):
-    def parse(value) -> int:
-        mult = multiplier
-        if isinstance(value, str):
-            text = halfwidth(value).strip()
-            if text.endswith("万元"):
-                text, mult = text[:-2], 10000
-            elif text.endswith("元"):
-                text, mult = text[:-1], 1
-            value = text
-        try:
-            yuan = _decimal(value) * mult
-        except (ValueError, InvalidOperation):
-            raise _CodedError(f"无法识别的金额「{_show(value)}」", "bad_amount") from None
-        fen = yuan * 100
-        if fen != fen.to_integral_value():
-            raise _CodedError(f"金额精确到分以下「{_show(value)}」", "amount_precision")
-        return int(fen)
-
-    return parse
-
-
-def _show(value) -> str:
+        text = value.strip(_BLANKS)
+        return text if len(text) <= 40 else text[:40] + "…"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
 
 
-def parse_amounts(values, multiplier: int = 1) -> tuple[list[int | None], list[Problem]]:
+def _blank(value) -> bool:
+    return value is None or (type(value) is str and not value.strip(_BLANKS))
+
+
+# --- amounts ---------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(
+    r"(?P<open>\()?\s*(?P<sign>[+-])?\s*(?:¥|人民币|RMB)?\s*(?P<sign2>[+-])?\s*"
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)"
+    r"\s*(?P<unit>万元|元|万)?\s*(?P<close>\))?",
+    re.IGNORECASE,
+)
+_UNITS = {"万元": 10000, "万": 10000, "元": 1}
+# Below this many fen a float's shortest repr is recovered exactly by round(v * scale).
+_FLOAT_EXACT = 4 * 10**15
+
+
+def _amount_text(text: str, multiplier: int) -> int | str:
+    """Fen for one amount written as text, or the problem code."""
+    m = _AMOUNT.fullmatch(_half(text))
+    if not m or bool(m["open"]) != bool(m["close"]) or (m["sign"] and m["sign2"]):
+        return "bad_amount"
+    negative = (m["sign"] or m["sign2"]) == "-"
+    if m["open"]:
+        if m["sign"] or m["sign2"]:
+            return "bad_amount"
+        negative = True
+    scale = 100 * (_UNITS[m["unit"]] if m["unit"] else multiplier)
+    fen = Decimal(m["num"].replace(",", "")) * scale
+    if fen != fen.to_integral_value():
+        return "amount_precision"
+    return -int(fen) if negative else int(fen)
+
+
+def _amount_decimal(value: Decimal, scale: int) -> int | str:
+    if not value.is_finite():
+        return "bad_amount"
+    fen = value * scale
+    return int(fen) if fen == fen.to_integral_value() else "amount_precision"
+
+
+def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], list[CellProblem]]:
     """Amounts to integer fen (分). multiplier 1 = values in 元, 10000 = values in 万元.
 
-    A trailing 万元 or 元 in a cell overrides the column's unit; thousands separators,
-    full-width digits, ¥ and accounting parentheses are accepted; more precision than a
-    fen is refused rather than rounded.
+    Numbers are taken at their shortest decimal repr (so 0.1 is 0.1, never
+    0.1000000000000000055…). Text may carry thousands separators, full-width digits, a
+    leading ¥/￥/人民币, a trailing 元/万元 (which overrides the column's unit) and
+    accounting parentheses for negatives. More precision than one fen after applying the
+    unit is an 'amount_precision' problem rather than a silent rounding.
     """
-    return _column(values, _amount_parser(multiplier), "bad_amount", lambda v: f"无法识别的金额「{_show(v)}」")
+    scale = 100 * multiplier
+    out: list[int | None] = []
+    problems: list[CellProblem] = []
+    cache: dict[str, int | str] = {}
+    append = out.append
+    for i, v in enumerate(values):
+        tp = type(v)
+        if tp is float:
+            x = v * scale
+            if -_FLOAT_EXACT < x < _FLOAT_EXACT:
+                r = round(x)
+                if r / scale == v:
+                    append(r)
+                    continue
+                result = _amount_decimal(Decimal(repr(v)), scale)
+            else:
+                result = "bad_amount" if v != v or v in (float("inf"), float("-inf")) else _amount_decimal(Decimal(repr(v)), scale)
+        elif tp is int:
+            append(v * scale)
+            continue
+        elif v is None:
+            append(None)
+            continue
+        elif tp is str:
+            result = cache.get(v)
+            if result is None:
+                result = None if not v.strip(_BLANKS) else _amount_text(v, multiplier)
+                cache[v] = result if result is not None else ""
+            elif result == "":
+                result = None
+        elif isinstance(v, Decimal):
+            result = _amount_decimal(v, scale)
+        else:
+            result = "bad_amount"
+        if type(result) is str:
+            append(None)
+            shown = _shown(v)
+            message = f"金额精确到分以下「{shown}」" if result == "amount_precision" else f"无法识别的金额「{shown}」"
+            problems.append((i, result, message))
+        else:
+            append(result)
+    return out, problems
 
 
-def parse_ints(values) -> tuple[list[int | None], list[Problem]]:
-    """Whole numbers (counts, years)."""
+# --- dates -----------------------------------------------------------------------------------
 
-    def parse(value) -> int:
-        d = _decimal(value)
-        if d != d.to_integral_value():
-            raise ValueError
-        return int(d)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2119-01-10
+_YMD = re.compile(
+    r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})"
+    r"(?:(?:\s+|T)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?"
+)
+_YMD_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s*\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+_BAD = object()
 
-    return _column(values, parse, "bad_int", lambda v: f"应为整数「{_show(v)}」")
+
+def _date_of_number(n: float) -> dt.date | None:
+    """An Excel serial (fraction = time of day, dropped) or a yyyymmdd number."""
+    if _SERIAL_MIN <= n <= _SERIAL_MAX:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(n))
+    if 19000101 <= n <= 29991231 and n == int(n):
+        n = int(n)
+        try:
+            return dt.date(n // 10000, n // 100 % 100, n % 100)
+        except ValueError:
+            return None
+    return None
 
 
-def parse_rates(values) -> tuple[list[Decimal | None], list[Problem]]:
-    """Annual interest rates as a percentage Decimal (4.35 means 4.35%), to 4 places.
+def _date_of_text(text: str) -> dt.date | None:
+    t = _half(text)
+    m = _YMD.fullmatch(t) or _YMD_CN.fullmatch(t)
+    if m:
+        y, mo, d = int(m[1]), int(m.group(m.re.groups - 1)), int(m.group(m.re.groups))
+    elif m := _COMPACT.fullmatch(t):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif _SERIAL_TEXT.fullmatch(t):
+        return _date_of_number(float(t))
+    else:
+        return None
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
 
-    `4.35` and `4.35%` both mean 4.35%. A bare number below 1 (`0.0435`) is read as a
-    fraction and multiplied by 100, because no loan here carries an annual rate under 1%;
-    a value written with % is never rescaled.
+
+def parse_dates(values: list) -> tuple[list[dt.date | None], list[CellProblem]]:
+    """Dates from date cells, Excel serial numbers, yyyymmdd numbers and the usual spellings.
+
+    Accepted text: 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 2021-03-05 00:00:00,
+    20210305, in full-width digits too; a time of day is dropped. A bare number is read
+    as an Excel serial only between 20000 and 80000 (1954..2119), so that a stray
+    amount is not taken for a date. Distinct values are parsed once per column.
     """
-
-    def parse(value) -> Decimal:
-        percent = False
-        if isinstance(value, str):
-            text = halfwidth(value).strip()
-            if text.endswith("%"):
-                percent, text = True, text[:-1].strip()
-            value = text
-        d = _decimal(value)
-        if not percent and 0 < abs(d) < 1:
-            d *= 100
-        return d.quantize(Decimal("0.0001"))
-
-    return _column(values, parse, "bad_rate", lambda v: f"无法识别的年利率「{_show(v)}」")
-
-
-# ---- dates -------------------------------------------------------------------
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
-def _from_serial(number: float) -> dt.date:
-    if not SERIAL_RANGE[0] <= number < SERIAL_RANGE[1]:
-        raise ValueError
-    return EXCEL_EPOCH + dt.timedelta(days=int(number))
-
-
-def _date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, (int, float)):
-        if isinstance(value, int) or value.is_integer():
-            m = _DATE_COMPACT.match(str(int(value)))
-            if m:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        return _from_serial(value)
-    if isinstance(value, str):
-        text = halfwidth(value).strip()
-        m = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if re.fullmatch(r"\d{5}(\.\d+)?", text):
-            return _from_serial(float(text))
-    raise ValueError
+    out: list[dt.date | None] = []
+    problems: list[CellProblem] = []
+    cache: dict = {}
+    append = out.append
+    for i, v in enumerate(values):
+        tp = type(v)
+        if tp is dt.date:
+            append(v)
+            continue
+        if tp is dt.datetime:
+            append(v.date())
+            continue
+        if v is None:
+            append(None)
+            continue
+        if tp is str or tp is int or tp is float:
+            day = cache.get(v, _BAD) if tp is not float or v == v else None
+            if day is _BAD:
+                if tp is str:
+                    day = None if not v.strip(_BLANKS) else (_date_of_text(v) or _BAD)
+                else:
+                    day = _date_of_number(v) or _BAD
+                cache[v] = day
+        elif isinstance(v, dt.datetime):
+            day = v.date()
+        elif isinstance(v, dt.date):
+            day = v
+        else:
+            day = _BAD
+        if day is _BAD or (day is None and tp is float):
+            append(None)
+            problems.append((i, "bad_date", f"无法识别的日期「{_shown(v)}」,请使用 2021-03-05 格式"))
+        else:
+            append(day)
+    return out, problems
 
 
-def parse_dates(values) -> tuple[list[dt.date | None], list[Problem]]:
-    """Dates from date cells, Excel serials, 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日 or 20210305."""
-    return _column(values, _date, "bad_date", lambda v: f"无法识别的日期「{_show(v)}」,请使用 2021-03-05 格式")
+# --- rates -----------------------------------------------------------------------------------
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_RATE_PLACES = Decimal("0.0001")
 
 
-# ---- text, codes, booleans ---------------------------------------------------
+def _rate_of(v) -> Decimal | None:
+    percent = False
+    tp = type(v)
+    if tp is float:
+        if v != v or v in (float("inf"), float("-inf")):
+            return None
+        d = Decimal(repr(v))
+    elif tp is int:
+        d = Decimal(v)
+    elif tp is str:
+        t = _half(v)
+        if t.endswith("%"):
+            percent, t = True, t[:-1].rstrip()
+        if not _DECIMAL.fullmatch(t):
+            return None
+        d = Decimal(t)
+    elif isinstance(v, Decimal) and v.is_finite():
+        d = v
+    else:
+        return None
+    if not percent and -1 < d < 1:
+        d *= 100
+    return d.quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value).strip()
+def parse_rates(values: list) -> tuple[list[Decimal | None], list[CellProblem]]:
+    """Annual interest rates as a percentage Decimal (4.35 means 4.35%), 4 decimal places.
+
+    4.35, '4.35%' and '４．３５％' all mean 4.35%. A bare number between -1 and 1 (e.g.
+    0.0435, which is also what a cell formatted as 4.35% holds) is read as a fraction and
+    multiplied by 100, because no Chinese loan carries an annual rate under 1%; a value
+    written with '%' is never rescaled. Negative or implausibly high rates are not
+    rejected here: that is a rule's job. Anything non-numeric is 'bad_rate'.
+    """
+    out: list[Decimal | None] = []
+    problems: list[CellProblem] = []
+    cache: dict = {}
+    append = out.append
+    for i, v in enumerate(values):
+        if _blank(v):
+            append(None)
+            continue
+        tp = type(v)
+        if tp is str or tp is int or tp is float:
+            rate = cache.get(v, _BAD)
+            if rate is _BAD:
+                rate = cache[v] = _rate_of(v)
+        elif tp is bool:
+            rate = None
+        else:
+            rate = _rate_of(v)
+        if rate is None:
+            problems.append((i, "bad_rate", f"无法识别的利率「{_shown(v)}」,请填写如 4.35 或 4.35%"))
+        append(rate)
+    return out, problems
 
 
-def parse_texts(values) -> tuple[list[str | None], list[Problem]]:
-    """Trimmed text; whole numbers read as numbers become '123', not '123.0'."""
-    return _column(values, _text, "bad_text", _show)
+# --- text, codes, flags, counts --------------------------------------------------------------
 
 
-def _code(value) -> str:
-    return re.sub(r"\s+", "", halfwidth(_text(value))).upper()
+def _text_of(v) -> str | None:
+    tp = type(v)
+    if tp is str:
+        return v.strip(_BLANKS) or None
+    if tp is float:
+        return str(int(v)) if v.is_integer() else repr(v)
+    if tp is bool:
+        return "TRUE" if v else "FALSE"
+    if tp is dt.datetime:
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
+    if v is None:
+        return None
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    return str(v)
 
 
-def parse_codes(values) -> tuple[list[str | None], list[Problem]]:
-    """统一社会信用代码 as written, tidied: no spaces, half-width, upper case (validity is a rule)."""
-    return _column(values, _code, "bad_code", _show)
+def parse_texts(values: list) -> tuple[list[str | None], list[CellProblem]]:
+    """Trimmed text; numbers that are whole become '123' not '123.0' (contract numbers typed as numbers).
+
+    Never reports a problem: any cell has a text form (dates as 2021-03-05).
+    """
+    return [_text_of(v) for v in values], []
 
 
-_TRUE = {"是", "是的", "y", "yes", "true", "1", "√", "有"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "无", "不是"}
+def parse_codes(values: list) -> tuple[list[str | None], list[CellProblem]]:
+    """统一社会信用代码: trimmed, inner spaces removed, full-width to half-width, upper-cased. No validity check here."""
+    out: list[str | None] = []
+    for v in values:
+        t = _text_of(v)
+        if t is not None and not (t.isascii() and t.isalnum()):
+            t = _BLANK_RUN.sub("", t.translate(_HALF)) or None
+        out.append(t.upper() if t is not None else None)
+    return out, []
 
 
-def _bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError
-
-
-def parse_bools(values) -> tuple[list[bool | None], list[Problem]]:
-    """是/否 (and Y/N, true/false, 1/0) to booleans."""
-    return _column(values, _bool, "bad_bool", lambda v: f"应填「是」或「否」,实为「{_show(v)}」")
-
-
-# ---- unified social credit code (GB 32100-2015) ---------------------------------
-
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CODE_VALUE = {c: i for i, c in enumerate(CODE_CHARS)}
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CODE_VALUE = {c: i for i, c in enumerate(_CODE_CHARS)}
+_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def credit_code_check_digit(first17: str) -> str:
-    """The 18th character of a unified social credit code whose first 17 are given."""
-    total = sum(_CODE_VALUE[c] * w for c, w in zip(first17, CODE_WEIGHTS))
-    return CODE_CHARS[(31 - total % 31) % 31]
+    """The GB 32100-2015 check character for the first 17 characters of a credit code.
+
+    Raises ValueError when `first17` is not 17 characters of the code's character set.
+    Used to validate codes and to generate valid ones for demos and tests.
+    """
+    if len(first17) != 17 or any(c not in _CODE_VALUE for c in first17):
+        raise ValueError(f"统一社会信用代码前17位应为17个字符(数字或除 I O Z S V 外的大写字母): {first17!r}")
+    total = sum(_CODE_VALUE[c] * w for c, w in zip(first17, _CODE_WEIGHTS))
+    return _CODE_CHARS[(31 - total % 31) % 31]
 
 
 def credit_code_valid(code: str) -> bool:
-    """Whether an 18-character code passes the GB 32100-2015 check digit."""
-    if len(code) != 18 or any(c not in _CODE_VALUE for c in code):
+    """Whether an 18-character unified social credit code has the right GB 32100-2015 check character.
+
+    Expects a normalized code (see parse_codes): lower case or spaces make it invalid.
+    """
+    if not isinstance(code, str) or len(code) != 18 or any(c not in _CODE_VALUE for c in code):
         return False
     return credit_code_check_digit(code[:17]) == code[17]
 
 
-# ---- headers -----------------------------------------------------------------
+_TRUE = {"是", "是的", "y", "yes", "true", "t", "1", "对", "√", "✓", "✔"}
+_FALSE = {"否", "不是", "n", "no", "false", "f", "0", "×", "✗", "✘"}
 
-_SPACE = re.compile(r"[\s\u00a0\u3000\u200b]+")
-_UNIT = re.compile(r"^(.*?)\((万元|元)\)$")
+
+def parse_bools(values: list) -> tuple[list[bool | None], list[CellProblem]]:
+    """Yes/no cells: 是/是的/Y/yes/true/1/√ are True, 否/不是/N/no/false/0/× are False; else 'bad_bool'."""
+    out: list[bool | None] = []
+    problems: list[CellProblem] = []
+    for i, v in enumerate(values):
+        tp = type(v)
+        if tp is bool or v is None:
+            out.append(v)
+            continue
+        if tp is str:
+            if not v.strip(_BLANKS):
+                out.append(None)
+                continue
+            key = _half(v).lower()
+        elif tp is int or tp is float:
+            key = _shown(v)
+        else:
+            key = ""
+        if key in _TRUE:
+            out.append(True)
+        elif key in _FALSE:
+            out.append(False)
+        else:
+            out.append(None)
+            problems.append((i, "bad_bool", f"无法识别的是/否值「{_shown(v)}」,请填写“是”或“否”"))
+    return out, problems
+
+
+_INTEGER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
+
+
+def parse_ints(values: list) -> tuple[list[int | None], list[CellProblem]]:
+    """Whole numbers (counts, terms in months); 12.0 and '1,200' are accepted, 1.5 or text is 'bad_int'."""
+    out: list[int | None] = []
+    problems: list[CellProblem] = []
+    for i, v in enumerate(values):
+        tp = type(v)
+        n = None
+        if tp is int:
+            n = v
+        elif tp is float:
+            if v.is_integer():
+                n = int(v)
+        elif tp is str:
+            t = _half(v)
+            if not t:
+                out.append(None)
+                continue
+            if _INTEGER.fullmatch(t):
+                n = int(t.split(".")[0].replace(",", ""))
+        elif v is None:
+            out.append(None)
+            continue
+        elif isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
+            n = int(v)
+        if n is None:
+            problems.append((i, "bad_int", f"不是整数「{_shown(v)}」"))
+        out.append(n)
+    return out, problems
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+_HEADER_UNIT = re.compile(r"(.+?)\((?:单位:?)?(?:人民币)?(万元|元|万)\)")
+_UNIT_LINE = re.compile(r"单位\s*:\s*(?:人民币)?\s*(万元|元)")
 
 
 def normalize_header(text) -> str:
-    """A header cell as compared: half-width brackets and colons, no white space or line breaks."""
-    return _SPACE.sub("", halfwidth(str(text)))
+    """A header cell in comparable form: half-width punctuation, no whitespace of any kind.
+
+    Banks type headers with full-width brackets and line breaks inside the cell, so
+    ' 贷款金额\\n（万元） ' and '贷款金额(万元)' must compare equal.
+    """
+    if text is None:
+        return ""
+    t = text if isinstance(text, str) else _text_of(text) or ""
+    return _BLANK_RUN.sub("", t.translate(_HALF))
 
 
 def header_unit(text: str) -> tuple[str, int]:
-    """Split a normalised header into its name and amount multiplier: 贷款金额(万元) → (贷款金额, 10000)."""
-    m = _UNIT.match(text)
+    """Split a normalized header into (base name, multiplier to 元): '贷款金额(万元)' -> ('贷款金额', 10000).
+
+    Only a money unit in trailing brackets is split off ((元), (万元), (万), (单位:万元));
+    anything else, such as '年利率(%)', stays part of the name with multiplier 1.
+    """
+    m = _HEADER_UNIT.fullmatch(text)
     if not m:
         return text, 1
-    return m[1], 10000 if m[2] == "万元" else 1
+    return m[1], _UNITS[m[2]]
 
 
-_UNIT_LINE = re.compile(r"(?:金额)?单位[:]?(万元|元)")
+def unit_line_multiplier(text) -> int | None:
+    """The multiplier declared by a unit line above a table: '单位:万元' -> 10000, '金额单位:元' -> 1, else None.
 
-
-def unit_line_multiplier(text: str) -> int | None:
-    """The multiplier a line such as "单位:万元" declares for the amounts below it, if any."""
-    m = _UNIT_LINE.search(normalize_header(text))
-    if not m:
+    The unit may share its cell with other words ('填报单位:XX银行  单位:万元').
+    """
+    if not isinstance(text, str):
         return None
-    return 10000 if m[1] == "万元" else 1
+    m = _UNIT_LINE.search(text.translate(_HALF))
+    return _UNITS[m[1]] if m else None

@@ -54,7 +54,7 @@ def problems_table(problems: list[Problem], title: str):
     t.add_column("位置", no_wrap=True)
     t.add_column("列")
     t.add_column("值")
-    t.add_column("问题")
+    t.add_column("问题", overflow="fold")
     t.add_column("提示", style="dim")
     for p in problems[:PROBLEM_LIMIT]:
         t.add_row(p.where, p.column, p.value, p.message, p.hint)

@@ -1,0 +1,120 @@
+"""Drawing the fund statement, leverage, outstanding principal and the policy file as rich tables.
+
+Only drawing: every figure is computed in `fund`, `leverage`, `outstanding` and `policy`.
+Amounts in 万元 (two places) as the office reports them; ratios as computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..money import fmt_wan
+
+
+def fund_tables(s) -> list:
+    """The fund statement: money of the fund, then banks' loss ratios; warnings are separate."""
+    from rich.table import Table
+
+    f = s.flows
+    t = Table(title=f"风险补偿基金情况(截至 {s.as_of:%Y年%m月%d日},金额单位:万元)", title_justify="left")
+    t.add_column("项目")
+    t.add_column("金额(万元)", justify="right")
+    t.add_column("说明")
+    for source, amount in f.capital_by_source.items():
+        t.add_row(f"  {source}出资到位", fmt_wan(amount), "")
+    t.add_row("基金到位资本", fmt_wan(f.capital), "按到位日期")
+    t.add_row("已拨付补偿", fmt_wan(f.compensation_paid), f"{s.paid_count} 笔,按拨付日期")
+    t.add_row("追偿分回", fmt_wan(f.recoveries_returned), f"银行回收 {fmt_wan(f.recovered)} 万元中基金按比例分回")
+    t.add_row("基金余额", fmt_wan(f.balance), "到位资本 − 已拨付补偿 + 追偿分回")
+    t.add_row("待拨付补偿", fmt_wan(s.pending), f"{s.pending_count} 笔已申请未拨付(共 {s.claim_count} 笔申请)")
+
+    ceiling = f",熔断上限 {s.ceiling}" if s.ceiling is not None else ",当日无适用的熔断上限"
+    b = Table(title=f"合作银行损失率(金额单位:万元;损失 = 首次补偿申请的逾期本金{ceiling})", title_justify="left")
+    b.add_column("合作银行", no_wrap=True)
+    b.add_column("放款笔数", justify="right")
+    b.add_column("累计放款", justify="right")
+    b.add_column("损失笔数", justify="right")
+    b.add_column("损失", justify="right")
+    b.add_column("损失率", justify="right", no_wrap=True)
+    b.add_column("已拨付补偿", justify="right")
+    for bank in s.banks:
+        r = bank.loss_ratio
+        shown = "—" if r is None else f"{r:.4f}"
+        if bank.past_ceiling:
+            shown = f"[bold red]{shown} 超上限[/]"
+        b.add_row(bank.bank, str(bank.loan_count), fmt_wan(bank.loans), str(bank.defaults), fmt_wan(bank.losses), shown, fmt_wan(bank.compensation_paid))
+    return [t, b]
+
+
+def print_fund(s, out) -> None:
+    """Print the fund statement and its warnings (banks past the ceiling)."""
+    for table in fund_tables(s):
+        out.print(table)
+    for w in s.warnings:
+        out.print(f"[yellow]警告[/] {w}")
+    out.print(f"[dim]政策文件: {s.policy_name}(sha256 {s.policy_sha256[:12]}…)[/]")
+
+
+def leverage_table(lev):
+    """Each leverage figure beside its numerator and denominator."""
+    from rich.table import Table
+
+    t = Table(title=f"放大效应(截至 {lev.as_of:%Y年%m月%d日})", title_justify="left")
+    t.add_column("指标", overflow="fold")
+    t.add_column("数值", justify="right", no_wrap=True)
+    t.add_column("分子", overflow="fold")
+    t.add_column("分子(万元)", justify="right")
+    t.add_column("分母", overflow="fold")
+    t.add_column("分母(万元)", justify="right")
+    for _name, m in lev.measures():
+        v = m.value
+        t.add_row(m.label, "—" if v is None else f"{v:.2f} {m.unit}", m.numerator_label, fmt_wan(m.numerator), m.denominator_label, fmt_wan(m.denominator))
+    return t
+
+
+def outstanding_table(o):
+    """Outstanding principal by loan, bank or enterprise, with the total last."""
+    from rich.table import Table
+
+    t = Table(title=f"知识价值信用贷款余额(截至 {o.as_of:%Y年%m月%d日},按{o.label},金额单位:万元)", title_justify="left")
+    t.add_column(o.label)
+    if o.by != "bank":
+        t.add_column("名称")
+    for name in ("笔数", "放款", "归还", "核销", "余额"):
+        t.add_column(name, justify="right")
+
+    def row(key, b):
+        cells = [key] + ([b.name or ""] if o.by != "bank" else [])
+        return cells + [str(b.loans), fmt_wan(b.disbursed), fmt_wan(b.repaid), fmt_wan(b.written_off), fmt_wan(b.outstanding)]
+
+    for b in o.rows:
+        t.add_row(*row(b.key, b))
+    t.add_section()
+    t.add_row(*row("合计", o.total))
+    return t
+
+
+def policy_tables(policy) -> list:
+    """Every section of a policy file: one table per section, one row per version and parameter."""
+    import json
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    def shown(value) -> str:
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False, default=str)
+        return str(value)
+
+    tables = []
+    for section, versions in policy.sections.items():
+        t = Table(title=escape(f"[[{section}]]"), title_justify="left", show_lines=True)
+        t.add_column("生效期间", no_wrap=True)
+        t.add_column("参数", overflow="fold")
+        t.add_column("来源", overflow="fold")
+        for v in versions:
+            until = f"至 {v.effective_to - dt.timedelta(days=1):%Y-%m-%d}" if v.effective_to else "至今"
+            params = "\n".join(escape(f"{k} = {shown(val)}") for k, val in v.params.items())
+            t.add_row(f"{v.effective_from:%Y-%m-%d} 起\n{until}", params, escape(v.source))
+        tables.append(t)
+    return tables

@@ -78,10 +78,14 @@ def policy_path(explicit: Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_POLICY
 
 
-@functools.cache
 def load_policy(path: Path | None = None) -> Policy:
+    """The policy in use (see `policy_path`), read once per file per process."""
+    return _load(policy_path(path))
+
+
+@functools.cache
+def _load(path: Path) -> Policy:
     """Read and check a policy file; every section's versions sorted by effective date."""
-    path = policy_path(path)
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))

@@ -141,10 +141,8 @@ class Store:
             raise
         try:
             self.con.execute("COMMIT")
-        except duckdb.Error as exc:
-            if _is_write_failure(exc):
-                raise _write_failed(self.path, exc) from None
-            raise
+        except duckdb.Error as exc:  # a commit that fails wrote nothing (the WAL entry is incomplete)
+            raise _write_failed(self.path, exc) from None
 
     def fact_tables(self) -> list[str]:
         """Tables holding imported facts (they carry batch_id and source_row)."""

@@ -7,7 +7,6 @@ here from the same Python lists the sheets were written from, never from the cod
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 import subprocess
@@ -485,3 +484,13 @@ def test_brief_adds_fund_and_subsidy_paragraphs_that_agree_with_their_reports(le
     before = ledger.json("report", "brief", "--as-of", "2021-03-31")
     assert before["paragraphs"][1] == "风险补偿基金已到位资金1亿元,撬动知识价值信用贷款2.6亿元,放大倍数2.6倍,尚未发生风险补偿。"
     assert len(before["paragraphs"]) == 2  # no subsidy paid by then: that paragraph is left out
+
+
+def test_workbook_that_cannot_be_written_is_a_clear_usage_error(seeded, tmp_path):
+    ledger, *_ = seeded
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = ledger.run("report", "summary", "--as-of", "2021-12-31", "--xlsx", blocker / "会议材料.xlsx")
+    assert result.exit_code == 2 and "无法写出工作簿" in result.stderr and "Traceback" not in result.output
+    wrong = ledger.run("report", "summary", "--xlsx", tmp_path / "会议材料.pdf")
+    assert wrong.exit_code == 2 and ".xlsx" in wrong.stderr

@@ -114,7 +114,12 @@ def report_summary(
             from ..reports.workbook import meeting_pack, write_workbook
 
             pack = meeting_pack(store.con, load_policy(policy_file), end, start, words)
-            written = write_workbook(pack, xlsx)
+            try:
+                written = write_workbook(pack, xlsx)
+            except OSError as exc:
+                raise UsageError(
+                    f"无法写出工作簿 {xlsx}: {exc.strerror or exc}", "请检查路径与权限;若该文件正在 Excel/WPS 中打开,请先关闭。"
+                ) from None
     if as_json:
         from ..reports.render import print_json
 

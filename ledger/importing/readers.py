@@ -1,31 +1,46 @@
 """Reading any sheet file a bank sends into raw cell grids, or refusing it clearly.
 
 .xlsx/.xlsm/.xlsb/.xls/.ods go through python-calamine (Rust; about ten times faster than
-openpyxl and it reads legacy BIFF .xls too); .csv/.tsv/.txt through the csv module with
-the encoding detected (UTF-8 with or without BOM, else GB18030, a superset of GBK). The
-format is told by the file's first bytes, not its name. Rows keep their Excel positions:
-`rows[0]` is row 1 and column index 0 is column A, so problems can name cells.
-Empty cells are None or ''.
+openpyxl, and it reads legacy BIFF .xls too); .csv/.tsv/.txt through the csv module with
+the encoding detected. The format is told by the file's first bytes, not its name, so a
+workbook renamed to .xls or .csv still reads. Rows keep their Excel positions: rows[0] is
+row 1 and column index 0 is column A, so problems can name cells. Empty cells are None.
+
+Every failure, whatever the library raised, becomes a ReadError with a Chinese message
+naming the file and a hint saying what to do about it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
-MAX_UNZIPPED = 512 * 1024 * 1024  # bytes a zipped workbook may expand to
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+MAX_UNPACKED = 512 * 1024 * 1024  # bytes a file may hold once unzipped (zip formats) or as is
 MAX_ROWS = 1_048_576
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 
+_RESAVE = "请用 Excel 或 WPS 打开后「另存为」.xlsx 再导入。"
+_REEXPORT = "文件可能在下载或传输中被截断;请重新下载原件,或请报送单位重新导出后再发送。"
+
 
 class ReadError(Exception):
-    """A file that cannot be read as a spreadsheet; `code`, Chinese `message` and `hint`."""
+    """A file that cannot be read as a spreadsheet.
+
+    `code` is a short id ('not_spreadsheet', 'truncated', 'encrypted', 'too_large',
+    'empty', 'bad_encoding', 'no_sheet', 'unreadable'), `message` a Chinese sentence naming
+    the file, `hint` a Chinese sentence saying what the user can do.
+    """
 
     def __init__(self, code: str, message: str, hint: str = ""):
         super().__init__(message)
@@ -34,131 +49,319 @@ class ReadError(Exception):
 
 @dataclass
 class RawSheet:
-    """One sheet's cells as read, row-major; rows may be ragged."""
+    """One sheet's cells as read, row-major: rows[r][c] is Excel row r+1, column c+1.
+
+    Values are str, int, float, bool, datetime.date/datetime/time (a duration cell is a
+    datetime.timedelta) or None for an empty cell. A merged range holds its value in its
+    top-left cell only. Error cells of .xlsx files read as their text ('#N/A'); .xls and
+    .ods error cells read as None (calamine drops them).
+    """
 
     name: str
     rows: list[list[object]]
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read(8)
-    except OSError as exc:
-        raise ReadError("unreadable", f"无法读取文件 {path.name}: {exc.strerror}", "请检查文件路径和权限。") from None
-
-
-def _check_zip(path: Path) -> None:
-    """Refuse truncated zips and zip bombs before a reader inflates them."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            total = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError):
-        raise ReadError("truncated", f"文件 {path.name} 已损坏或不完整(压缩结构无法读取)", "请让报送单位重新导出文件后再发送。") from None
-    if total > MAX_UNZIPPED:
-        raise ReadError(
-            "too_large",
-            f"文件 {path.name} 解压后达 {total // (1 << 20)} MiB,超过上限 {MAX_UNZIPPED >> 20} MiB,拒绝读取",
-            "正常的报表不会这么大;请确认文件来源,或拆分后再导入。",
-        )
-
-
-def _kind(path: Path) -> str:
-    head = _head(path)
-    if head.startswith(ZIP_MAGIC):
-        _check_zip(path)
-        return "calamine"
-    if head.startswith(OLE_MAGIC):
-        return "ole"
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return "text"
-    if not head:
-        raise ReadError("empty", f"文件 {path.name} 是空文件", "请确认报送的文件内容。")
-    raise ReadError(
-        "not_spreadsheet",
-        f"文件 {path.name} 不是表格文件(无法识别为 xlsx/xls/ods/csv)",
-        "请提供 Excel(.xlsx/.xls)、WPS/LibreOffice(.ods)或 CSV 文件。",
-    )
-
-
-def _is_encrypted_ole(path: Path) -> bool:
-    """An OLE2 container holding an encrypted OOXML workbook (a password-protected .xlsx)."""
-    with open(path, "rb") as f:
-        data = f.read(1 << 20)
-    return "EncryptedPackage".encode("utf-16-le") in data
-
-
-def _workbook(path: Path, kind: str):
-    from python_calamine import CalamineWorkbook
-
-    if kind == "ole" and _is_encrypted_ole(path):
-        raise ReadError("encrypted", f"文件 {path.name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。")
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise ReadError("encrypted", f"文件 {path.name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。") from None
-        raise ReadError("not_spreadsheet", f"文件 {path.name} 无法作为表格读取: {exc}", "请用 Excel 或 WPS 打开确认后另存为 .xlsx 再导入。") from None
+    hidden: bool = False
 
 
 def sheet_names(path: Path) -> list[str]:
-    """The names of the file's sheets (a CSV has one, named after the file)."""
+    """The names of the file's worksheets in workbook order (a CSV has one, named after the file)."""
+    path = Path(path)
     kind = _kind(path)
     if kind == "text":
         return [path.stem]
-    return list(_workbook(path, kind).sheet_names)
+    with _Workbook(path, kind) as wb:
+        return [m.name for m in wb.worksheets()]
 
 
 def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -> list[RawSheet]:
-    """Read every sheet (or only the named one) of an .xlsx/.xlsm/.xls/.ods/.csv file."""
+    """Read every sheet (or only the named one) of an .xlsx/.xlsm/.xlsb/.xls/.ods/.csv/.tsv/.txt file.
+
+    Raises ReadError for anything that is not a readable spreadsheet, for a zip that
+    would unpack beyond MAX_UNPACKED, for a sheet longer than `max_rows`, and when the
+    sheet named `only` does not exist.
+    """
+    path = Path(path)
     kind = _kind(path)
     if kind == "text":
-        sheets = [RawSheet(path.stem, _read_text(path))]
-    else:
-        wb = _workbook(path, kind)
-        names = list(wb.sheet_names)
+        return [RawSheet(path.stem, _read_text(path, max_rows))]
+    with _Workbook(path, kind) as wb:
+        metas = wb.worksheets()
         if only is not None:
-            if only not in names:
-                raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"现有工作表: {'、'.join(names)}")
-            names = [only]
-        sheets = []
-        for name in names:
-            try:
-                sheet = wb.get_sheet_by_name(name)
-                if sheet.total_height > max_rows:
-                    raise ReadError("too_large", f"工作表「{name}」有 {sheet.total_height} 行,超过上限 {max_rows} 行", "请拆分文件后分批导入。")
-                rows = sheet.to_python(skip_empty_area=False)
-            except ReadError:
-                raise
-            except Exception as exc:
-                raise ReadError("truncated", f"文件 {path.name} 的工作表「{name}」已损坏,无法读取: {exc}", "请让报送单位重新导出文件。") from None
-            sheets.append(RawSheet(name, rows))
-    for s in sheets:
-        if len(s.rows) > max_rows:
-            raise ReadError("too_large", f"工作表「{s.name}」有 {len(s.rows)} 行,超过上限 {max_rows} 行", "请拆分文件后分批导入。")
+            chosen = [m for m in metas if m.name == only] or [m for m in metas if m.name.strip() == only.strip()]
+            if not chosen:
+                names = "、".join(f"「{m.name}」" for m in metas) or "(无)"
+                raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"文件中的工作表有: {names}。")
+            metas = chosen
+        sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible) for m in metas]
+    if kind == "xlsx":
+        _restore_error_cells(path, sheets)
     return sheets
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
+# --- telling the format ----------------------------------------------------------------------
+
+
+def _kind(path: Path) -> str:
+    """'xlsx', 'xlsb', 'ods', 'xls' or 'text', from the first bytes (the suffix only for text)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(1024)
+    except OSError as exc:
+        raise ReadError("unreadable", f"无法读取文件 {path.name}: {exc.strerror}", "请检查文件路径和读取权限。") from None
+    if size == 0:
+        raise ReadError("empty", f"文件 {path.name} 是空文件(0 字节)", "请确认报送的文件内容,必要时请报送单位重新发送。")
+    if head.startswith(ZIP_MAGIC):
+        return _zip_kind(path)
+    if size > MAX_UNPACKED:
+        raise _too_large(path, size)
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return "text"
+    raise _not_spreadsheet(path, head)
+
+
+def _not_spreadsheet(path: Path, head: bytes) -> ReadError:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"%pdf"):
+        return ReadError("not_spreadsheet", f"文件 {path.name} 是 PDF 文件,不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的原始数据。")
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")):
+        return ReadError("not_spreadsheet", f"文件 {path.name} 实际是网页(HTML)格式,不是 Excel 表格", _RESAVE)
+    if start.startswith(b"<?xml"):
+        return ReadError("not_spreadsheet", f"文件 {path.name} 是 XML 格式(可能是 Excel 2003 XML 表格),无法直接读取", _RESAVE)
+    return ReadError(
+        "not_spreadsheet",
+        f"文件 {path.name} 不是可识别的电子表格(xlsx/xls/ods/csv)",
+        "请提供 Excel(.xlsx/.xls)、WPS/LibreOffice(.ods)或 CSV 文件;" + _RESAVE,
+    )
+
+
+def _too_large(path: Path, size: int) -> ReadError:
+    return ReadError(
+        "too_large",
+        f"文件 {path.name} 解压后达 {size / (1 << 20):,.0f} MiB,超过上限 {MAX_UNPACKED >> 20} MiB,拒绝读取",
+        "正常的报表不会这么大;请确认文件来源,或拆分后分批导入。",
+    )
+
+
+def _zip_kind(path: Path) -> str:
+    """Check a zip's directory (complete? not a zip bomb?) and tell xlsx, xlsb and ods apart."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            mimetype = z.read("mimetype")[:80] if "mimetype" in names else b""
+    except Exception:  # zipfile raises BadZipFile, EOFError, ValueError, NotImplementedError…
+        raise ReadError("truncated", f"文件 {path.name} 已损坏或不完整,无法打开", _REEXPORT) from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED:
+        raise _too_large(path, total)
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if "word/document.xml" in names or mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        raise ReadError("not_spreadsheet", f"文件 {path.name} 是文字处理文档(Word/WPS 文字),不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的数据。")
+    raise ReadError("not_spreadsheet", f"文件 {path.name} 是压缩包或其他文档,不是电子表格", "如是压缩包,请先解压,再逐个导入其中的表格文件。")
+
+
+# --- workbooks through calamine --------------------------------------------------------------
+
+
+class _Workbook:
+    """A calamine workbook whose every failure (even a Rust panic) becomes a ReadError."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path, self.kind = path, kind
+        self.file = open(path, "rb")
         try:
-            return data.decode(encoding)
+            with self._guard():
+                self.wb = CalamineWorkbook.from_filelike(self.file)
+        except BaseException:
+            self.file.close()
+            raise
+
+    def __enter__(self) -> _Workbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def worksheets(self) -> list:
+        """Sheet metadata of the worksheets (chart and macro sheets have no cells)."""
+        with self._guard():
+            return [m for m in self.wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+
+    def rows(self, name: str, max_rows: int) -> list[list[object]]:
+        """The whole sheet from A1, empty strings turned into None."""
+        with self._guard(name):
+            sheet = self.wb.get_sheet_by_name(name)
+            end = sheet.end
+            if end is None:
+                return []
+            if end[0] + 1 > max_rows:
+                raise ReadError(
+                    "too_large",
+                    f"文件 {self.path.name} 的工作表「{name}」有 {end[0] + 1:,} 行,超过上限 {max_rows:,} 行",
+                    "请拆分文件后分批导入。",
+                )
+            grid = sheet.to_python(skip_empty_area=False)
+            start = sheet.start
+        # CPython hands out one shared empty-str object, so an identity test finds calamine's
+        # empty cells at half the cost of ==.
+        empty = ""
+        rows = [[None if c is empty else c for c in row] for row in grid]
+        return _pad_to_a1(rows, start, end)
+
+    def _guard(self, sheet: str | None = None):
+        return _CalamineErrors(self, sheet)
+
+    def failure(self, exc: BaseException, sheet: str | None) -> ReadError:
+        name = self.path.name
+        if isinstance(exc, PasswordError) or self._encrypted():
+            return ReadError("encrypted", f"文件 {name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。")
+        if self.kind == "xls" and self._word():
+            return ReadError("not_spreadsheet", f"文件 {name} 是 Word 等其他 Office 文档,不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的数据。")
+        where = f"的工作表「{sheet}」" if sheet else ""
+        return ReadError("truncated", f"文件 {name}{where}已损坏或不完整,无法读取", _REEXPORT)
+
+    def _ole_bytes(self) -> bytes:
+        if self.kind != "xls":
+            return b""
+        self.file.seek(0)
+        return self.file.read()
+
+    def _encrypted(self) -> bool:
+        """An OLE2 file holding an encrypted OOXML package: a password-protected .xlsx."""
+        return "EncryptedPackage".encode("utf-16-le") in self._ole_bytes()
+
+    def _word(self) -> bool:
+        return "WordDocument".encode("utf-16-le") in self._ole_bytes()
+
+
+class _CalamineErrors:
+    def __init__(self, wb: _Workbook, sheet: str | None):
+        self.wb, self.sheet = wb, sheet
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, tp, exc, tb) -> bool:
+        if exc is None or isinstance(exc, (ReadError, KeyboardInterrupt, SystemExit, MemoryError)):
+            return False
+        # pyo3 turns a Rust panic into PanicException, a BaseException: catch that too.
+        raise self.wb.failure(exc, self.sheet) from None
+
+
+def _pad_to_a1(rows: list[list[object]], start, end) -> list[list[object]]:
+    """Keep rows[0] = row 1 and column 0 = A even if calamine trimmed the empty area before the data."""
+    if start is None or len(rows) == end[0] + 1:
+        return rows
+    top, left = start
+    width = end[1] + 1
+    return [[] for _ in range(top)] + [[None] * left + row if len(row) < width else row for row in rows]
+
+
+# .xlsx error cells: calamine reads them as empty, so take their text from the sheet XML.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+
+
+def _restore_error_cells(path: Path, sheets: list[RawSheet]) -> None:
+    """Put '#N/A', '#DIV/0!'… back into the cells that hold them (only sheets that have any)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = _sheet_parts(z)
+            for sheet in sheets:
+                part = parts.get(sheet.name)
+                if part is None or not _contains(z, part, b't="e"'):
+                    continue
+                for row, col, text in _error_cells(z.read(part)):
+                    if row < len(sheet.rows) and col < len(sheet.rows[row]) and sheet.rows[row][col] is None:
+                        sheet.rows[row][col] = text
+    except Exception:  # the cells were read already; a part we cannot parse just keeps them empty
+        return
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> path of its XML part inside the package."""
+    targets = {}
+    for rel in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts = {}
+    for el in ElementTree.fromstring(z.read("xl/workbook.xml")).iter():
+        if el.tag.endswith("}sheet"):
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                parts[el.get("name")] = targets[rid]
+    return parts
+
+
+def _contains(z: zipfile.ZipFile, part: str, needle: bytes) -> bool:
+    tail = b""
+    with z.open(part) as f:
+        while chunk := f.read(1 << 22):
+            if needle in tail + chunk[: len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
+def _error_cells(xml: bytes):
+    for m in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(m[1]), _CELL_VALUE.search(m[2])
+        if ref and value:
+            col = 0
+            for ch in ref[1]:
+                col = col * 26 + ch - 64
+            yield int(ref[2]) - 1, col - 1, value[1].decode("utf-8", "replace")
+
+
+# --- delimited text --------------------------------------------------------------------------
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-16 with a BOM (Excel's 'Unicode text'), UTF-8 with or without BOM, else GB18030 (GBK's superset)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
         except UnicodeDecodeError:
-            continue
-    raise ReadError("bad_encoding", f"文件 {name} 的文字编码无法识别(既不是 UTF-8 也不是 GBK/GB18030)", "请在 Excel 中另存为「CSV UTF-8」或 .xlsx。")
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise ReadError(
+        "bad_encoding",
+        f"文件 {name} 的文字编码无法识别(既不是 UTF-8 也不是 GBK/GB18030),或不是文本文件",
+        "请在 Excel 中打开后另存为「CSV UTF-8(逗号分隔)」或 .xlsx 再导入。",
+    )
 
 
-def _read_text(path: Path) -> list[list[object]]:
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise ReadError("not_spreadsheet", f"文件 {path.name} 不是文本表格(含二进制内容)", "请提供 Excel、ODS 或 CSV 文件。")
-    text = _decode(data, path.name)
+def _delimiter(text: str, suffix: str) -> str:
+    """Comma, tab or semicolon, whichever the first lines use consistently."""
+    sample = "\n".join(text[:65536].splitlines()[:50])
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
-        delimiter = dialect.delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
     except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        return "\t" if suffix == ".tsv" else ","
+
+
+def _read_text(path: Path, max_rows: int) -> list[list[object]]:
+    text = _decode(path.read_bytes(), path.name)
+    delimiter = _delimiter(text, path.suffix.lower())
+    rows: list[list[object]] = []
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(rows) == max_rows:
+                raise ReadError("too_large", f"文件 {path.name} 超过 {max_rows:,} 行的上限", "请拆分文件后分批导入。")
+            rows.append([c or None for c in row])
     except csv.Error as exc:
-        raise ReadError("not_spreadsheet", f"文件 {path.name} 无法按 CSV 读取: {exc}", "请确认文件为逗号分隔的 CSV。") from None
+        raise ReadError("not_spreadsheet", f"文件 {path.name} 无法按 CSV 读取(第 {len(rows) + 1} 行: {exc})", "请确认文件为逗号或制表符分隔的文本表格。") from None
+    return rows

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-CellProblem = tuple[int, str, str]
+Problem = tuple[int, str, str]
 
 # Full-width ASCII (！..～) to half-width, plus the ideographic space, the full-width yen,
 # the minus sign and the non-breaking space that appear in typed-in Chinese figures.
@@ -66,21 +66,36 @@ _UNITS = {"万元": 10000, "万": 10000, "元": 1}
 _FLOAT_EXACT = 4 * 10**15
 
 
+_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
+
+
+def _fen(sign: str, whole: str, fraction: str | None, scale: int) -> int | str:
+    """Exact fen from the digits of an amount, in integers (no Decimal, no float)."""
+    fen = int(whole.replace(",", "") or "0") * scale
+    if fraction:
+        part, rest = divmod(int(fraction) * scale, 10 ** len(fraction))
+        if rest:
+            return "amount_precision"
+        fen += part
+    return -fen if sign == "-" else fen
+
+
 def _amount_text(text: str, multiplier: int) -> int | str:
     """Fen for one amount written as text, or the problem code."""
-    m = _AMOUNT.fullmatch(_half(text))
+    t = text.strip() if text.isascii() else _half(text)
+    m = _PLAIN_AMOUNT.fullmatch(t)
+    if m:
+        return _fen(m[1], m[2], m[3], 100 * multiplier)
+    m = _AMOUNT.fullmatch(t)
     if not m or bool(m["open"]) != bool(m["close"]) or (m["sign"] and m["sign2"]):
         return "bad_amount"
-    negative = (m["sign"] or m["sign2"]) == "-"
+    sign = m["sign"] or m["sign2"] or ""
     if m["open"]:
-        if m["sign"] or m["sign2"]:
+        if sign:
             return "bad_amount"
-        negative = True
-    scale = 100 * (_UNITS[m["unit"]] if m["unit"] else multiplier)
-    fen = Decimal(m["num"].replace(",", "")) * scale
-    if fen != fen.to_integral_value():
-        return "amount_precision"
-    return -int(fen) if negative else int(fen)
+        sign = "-"
+    whole, _, fraction = m["num"].partition(".")
+    return _fen(sign, whole, fraction, 100 * (_UNITS[m["unit"]] if m["unit"] else multiplier))
 
 
 def _amount_decimal(value: Decimal, scale: int) -> int | str:
@@ -90,7 +105,7 @@ def _amount_decimal(value: Decimal, scale: int) -> int | str:
     return int(fen) if fen == fen.to_integral_value() else "amount_precision"
 
 
-def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], list[CellProblem]]:
+def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], list[Problem]]:
     """Amounts to integer fen (分). multiplier 1 = values in 元, 10000 = values in 万元.
 
     Numbers are taken at their shortest decimal repr (so 0.1 is 0.1, never
@@ -101,7 +116,7 @@ def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], 
     """
     scale = 100 * multiplier
     out: list[int | None] = []
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     cache: dict[str, int | str] = {}
     append = out.append
     for i, v in enumerate(values):
@@ -187,7 +202,7 @@ def _date_of_text(text: str) -> dt.date | None:
         return None
 
 
-def parse_dates(values: list) -> tuple[list[dt.date | None], list[CellProblem]]:
+def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
     """Dates from date cells, Excel serial numbers, yyyymmdd numbers and the usual spellings.
 
     Accepted text: 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 2021-03-05 00:00:00,
@@ -196,7 +211,7 @@ def parse_dates(values: list) -> tuple[list[dt.date | None], list[CellProblem]]:
     amount is not taken for a date. Distinct values are parsed once per column.
     """
     out: list[dt.date | None] = []
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     cache: dict = {}
     append = out.append
     for i, v in enumerate(values):
@@ -263,7 +278,7 @@ def _rate_of(v) -> Decimal | None:
     return d.quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def parse_rates(values: list) -> tuple[list[Decimal | None], list[CellProblem]]:
+def parse_rates(values: list) -> tuple[list[Decimal | None], list[Problem]]:
     """Annual interest rates as a percentage Decimal (4.35 means 4.35%), 4 decimal places.
 
     4.35, '4.35%' and '４．３５％' all mean 4.35%. A bare number between -1 and 1 (e.g.
@@ -273,7 +288,7 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[CellProblem]]:
     rejected here: that is a rule's job. Anything non-numeric is 'bad_rate'.
     """
     out: list[Decimal | None] = []
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     cache: dict = {}
     append = out.append
     for i, v in enumerate(values):
@@ -290,7 +305,7 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[CellProblem]]:
         else:
             rate = _rate_of(v)
         if rate is None:
-            problems.append((i, "bad_rate", f"无法识别的利率「{_shown(v)}」,请填写如 4.35 或 4.35%"))
+            problems.append((i, "bad_rate", f"无法识别的年利率「{_shown(v)}」"))
         append(rate)
     return out, problems
 
@@ -315,7 +330,7 @@ def _text_of(v) -> str | None:
     return str(v)
 
 
-def parse_texts(values: list) -> tuple[list[str | None], list[CellProblem]]:
+def parse_texts(values: list) -> tuple[list[str | None], list[Problem]]:
     """Trimmed text; numbers that are whole become '123' not '123.0' (contract numbers typed as numbers).
 
     Never reports a problem: any cell has a text form (dates as 2021-03-05).
@@ -323,7 +338,7 @@ def parse_texts(values: list) -> tuple[list[str | None], list[CellProblem]]:
     return [_text_of(v) for v in values], []
 
 
-def parse_codes(values: list) -> tuple[list[str | None], list[CellProblem]]:
+def parse_codes(values: list) -> tuple[list[str | None], list[Problem]]:
     """统一社会信用代码: trimmed, inner spaces removed, full-width to half-width, upper-cased. No validity check here."""
     out: list[str | None] = []
     for v in values:
@@ -365,41 +380,45 @@ _TRUE = {"是", "是的", "y", "yes", "true", "t", "1", "对", "√", "✓", "�
 _FALSE = {"否", "不是", "n", "no", "false", "f", "0", "×", "✗", "✘"}
 
 
-def parse_bools(values: list) -> tuple[list[bool | None], list[CellProblem]]:
+def _bool_of(v) -> bool | None:
+    tp = type(v)
+    if tp is str:
+        key = _half(v).lower()
+    elif tp is int or tp is float:
+        key = _shown(v)
+    else:
+        return None
+    return True if key in _TRUE else False if key in _FALSE else None
+
+
+def parse_bools(values: list) -> tuple[list[bool | None], list[Problem]]:
     """Yes/no cells: 是/是的/Y/yes/true/1/√ are True, 否/不是/N/no/false/0/× are False; else 'bad_bool'."""
     out: list[bool | None] = []
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
+    cache: dict = {}
     for i, v in enumerate(values):
-        tp = type(v)
-        if tp is bool or v is None:
-            out.append(v)
+        if type(v) is bool or _blank(v):
+            out.append(v if v is not None and type(v) is bool else None)
             continue
-        if tp is str:
-            if not v.strip(_BLANKS):
-                out.append(None)
-                continue
-            key = _half(v).lower()
-        elif tp is int or tp is float:
-            key = _shown(v)
-        else:
-            key = ""
-        if key in _TRUE:
-            out.append(True)
-        elif key in _FALSE:
-            out.append(False)
-        else:
-            out.append(None)
-            problems.append((i, "bad_bool", f"无法识别的是/否值「{_shown(v)}」,请填写“是”或“否”"))
+        try:
+            flag = cache[v]
+        except KeyError:
+            flag = cache[v] = _bool_of(v)
+        except TypeError:  # an unhashable cell
+            flag = None
+        if flag is None:
+            problems.append((i, "bad_bool", f"无法识别的是/否值「{_shown(v)}」"))
+        out.append(flag)
     return out, problems
 
 
 _INTEGER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 
 
-def parse_ints(values: list) -> tuple[list[int | None], list[CellProblem]]:
+def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
     """Whole numbers (counts, terms in months); 12.0 and '1,200' are accepted, 1.5 or text is 'bad_int'."""
     out: list[int | None] = []
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     for i, v in enumerate(values):
         tp = type(v)
         n = None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..money import yuan
-from ..problems import WARNING, Problem
+from ..problems import ERROR, WARNING, Problem
 from . import ImportContext, KindHooks, PendingSheet
 
 SECTION = "incubator"
@@ -196,7 +196,7 @@ def pd_object(values: list, index):
     return pd.Series(values, index=index, dtype="object")
 
 
-def _cell_problem(sheet: PendingSheet, i, field: str, code: str, message: str, hint: str, severity: str = "error") -> Problem:
+def _cell_problem(sheet: PendingSheet, i, field: str, code: str, message: str, hint: str, severity: str = ERROR) -> Problem:
     placed = sheet.typed.layout.placed[field]
     raw = sheet.typed.raw[field][i]
     return Problem(

@@ -281,7 +281,7 @@ def _width(value) -> int:
         text = "2024-01-01"
     else:
         text = str(value)
-    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n"))
+    return max(len(line) if line.isascii() else sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n"))
 
 
 def _table(ws, header: list[str], rows: list[list], wrap: set[int] = frozenset()) -> None:

@@ -30,8 +30,10 @@ MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
 FORMULA_LEAD = ("=", "+", "-", "@")
+NOTHING = "—"  # a figure that does not exist (a change against zero, a missing milestone)
 SHEETS = {"bank": "按银行", "district": "按区县", "grade": "按评价等级", "month": "按月份"}
 CHART_CM = (24.0, 9.0)  # width, height
+FONT = "Calibri"  # openpyxl's default; a bold Font without a name would fall back to a serif face
 PAGE_ROWS = 14  # a table longer than this prints on its own page, its chart on the next
 
 
@@ -94,7 +96,7 @@ class Sheet:
     def put(self, row: int, col: int, value, fmt: str | None = None, bold: bool = False, fit: bool = True):
         """Write one value; text that looks like a formula or an error code stays text."""
         from openpyxl.cell.cell import ERROR_CODES
-        from openpyxl.styles import Font
+        from openpyxl.styles import Alignment, Font
 
         cell = self.ws.cell(row=row, column=col)
         cell.value = value
@@ -103,8 +105,10 @@ class Sheet:
             cell.quotePrefix = True
         if fmt:
             cell.number_format = fmt
+        if value == NOTHING:
+            cell.alignment = Alignment(horizontal="right")
         if bold:
-            cell.font = Font(bold=True)
+            cell.font = Font(name=FONT, bold=True)
         if fit:
             self.widths[col] = max(self.widths.get(col, 0), text_width(self._shown(value, fmt)))
         return cell
@@ -199,7 +203,7 @@ def _cover(wb, pack: MeetingPack) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
     last_col = len(widths)
     title = sh.put(1, 1, "知识价值信用贷款月度会议材料", fit=False)
-    title.font = Font(bold=True, size=16)
+    title.font = Font(name=FONT, bold=True, size=16)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     sh.put(2, 1, f"{pack.label} · 数据截至{pack.as_of:%Y年%m月%d日}", fit=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
@@ -230,7 +234,7 @@ def _cover(wb, pack: MeetingPack) -> None:
             share = changes[(group, name)].share
             sh.put(row, 2, show(figure(p.period, group, name)), fmt, fit=False)
             sh.put(row, 3, show(figure(p.year_before, group, name)), fmt, fit=False)
-            sh.put(row, 4, share.quantize(Decimal("0.0001")) if share is not None else "—", SHARE_FORMAT if share is not None else None, fit=False)
+            sh.put(row, 4, share.quantize(Decimal("0.0001")) if share is not None else NOTHING, SHARE_FORMAT if share is not None else None, fit=False)
             sh.put(row, 5, show(figure(p.cumulative, group, name)), fmt, fit=False)
         else:
             sh.put(row, 2, show(figure(pack.current, group, name)), fmt, fit=False)
@@ -344,7 +348,7 @@ def _targets_sheet(wb, pack: MeetingPack) -> None:
         for year in p.years:
             g = p.goal(measure, year)
             share = g.share if g else None
-            values += [g.target if g else "—", share.quantize(Decimal("0.0001")) if share is not None else "—"]
+            values += [g.target if g else NOTHING, share.quantize(Decimal("0.0001")) if share is not None else NOTHING]
         for col, (value, (_head, fmt)) in enumerate(zip(values, heads), 1):
             sh.put(row, col, value, fmt if not isinstance(value, str) else None)
     row += 2

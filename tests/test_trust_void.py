@@ -91,12 +91,14 @@ def test_corrected_resubmission_void_the_old_batch_then_import_the_new_file(ledg
     assert "ledger void" in refused["problems"][0]["hint"]
     assert ledger.json(*AS_OF)["loans"]["amount"] == "7500000.00"
 
-    # the way the README gives: void the old batch with the reason, import the corrected file
-    third = ledger.sql("SELECT max(id) FROM import_batches")[0][0]
-    assert ledger.run("void", str(third), "--reason", "空批次:更正文件先被误导入").exit_code == 0
+    # the way the README gives: void the old batch with the reason, import the corrected file; the
+    # premature attempt above is a batch too (0 rows) and is voided so that the same file may come again
     assert ledger.run("void", "2", "--reason", "农商行更正 HT-002 金额(160万)").exit_code == 0
-    again = corrected.with_name("放款明细(更正2).xlsx")
-    loans(tmp_path, again.name, amounts=(3000000, 1600000, 2000000, 800000, 1000000))
+    still = ledger.run("import", corrected)
+    assert still.exit_code == 1 and "导入过" in still.stdout
+    premature = ledger.sql("SELECT max(id) FROM import_batches")[0][0]
+    assert ledger.run("void", str(premature), "--reason", "更正文件在作废原批次前误导入(0 行)").exit_code == 0
+    again = corrected
     result = ledger.run("import", again, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

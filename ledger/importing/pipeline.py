@@ -85,7 +85,9 @@ def import_file(
         return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {exc.strerror}", "请检查文件路径和权限。")
     result = ImportResult(name, digest, dry_run)
     earlier = store.con.execute(
-        "SELECT file_name, imported_at FROM import_batches WHERE file_sha256 = ? ORDER BY id LIMIT 1", [digest]
+        "SELECT file_name, imported_at FROM import_batches WHERE file_sha256 = ? "
+        "AND id NOT IN (SELECT batch_id FROM voids WHERE row_id IS NULL) ORDER BY id LIMIT 1",  # a voided batch's file may come again
+        [digest],
     ).fetchone()
     if earlier:
         return _refuse(

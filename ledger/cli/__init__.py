@@ -105,22 +105,34 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告将导入的内容,不写入")] = False,
     map_file: Annotated[Optional[Path], typer.Option("--map", help="银行表头映射文件 (TOML)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+    errors_out: Annotated[Optional[Path], typer.Option("--errors", help="有问题时写出标注了问题单元格的工作簿 (.xlsx),可退回银行")] = None,
 ) -> None:
     """导入一个表格文件 (import one spreadsheet; all or nothing)."""
+    from ..importing.mappings import mapping_for
     from ..importing.pipeline import import_file
     from ..importing.schema import kind as kind_spec
-    from ..importing.schema import load_mapping
     from ..reports import render
 
     if kind:
         kind_spec(kind)
-    mapping = load_mapping(map_file) if map_file else None
+    mapping = mapping_for(file, db_path(), map_file)
     with open_store() as store:
-        result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping)
+        result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
+    marked = None
+    if errors_out is not None and result.problems:
+        from ..importing.error_workbook import write_error_workbook
+
+        marked = write_error_workbook(file, result.problems, errors_out)
     if as_json:
-        render.print_json(render.import_json(result))
+        data = render.import_json(result)
+        data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
+        render.print_json(data)
     else:
+        if mapping:
+            typer.echo(f"表头映射: {mapping.path}")
         render.import_result(result)
+        if marked:
+            typer.echo(f"问题清单及标注后的表格已写入: {marked}")
     if result.refused:
         raise typer.Exit(1)
 

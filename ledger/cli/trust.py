@@ -49,6 +49,10 @@ def log(
 
     with open_store(read_only=True) as store:
         t = trail(store.con, batch)
+    if batch is not None and not t.entries:
+        from ..errors import UsageError
+
+        raise UsageError(f"账本中没有批次 {batch}", "不带 --batch 运行 `ledger log` 可看到全部批次。")
     if as_json:
         render.print_json(t.to_json())
         return

@@ -108,7 +108,7 @@ def import_file(
         if layout is None:
             result.skipped_sheets.append(raw.name)
             continue
-        problems = [_locate(p, name, raw.name) for p in layout.problems]
+        problems = [_locate(p, name, raw.name) for p in layout.problems] + _formula_cells(raw, name)
         result.problems.extend(problems)
         if errors(problems):
             continue
@@ -155,6 +155,22 @@ def _locate(p: Problem, file: str, sheet: str) -> Problem:
     from dataclasses import replace
 
     return replace(p, file=file, sheet=sheet)
+
+
+def _formula_cells(raw, file: str) -> list[Problem]:
+    """Formula cells saved without their computed value: their figures are unknown, so refused."""
+    return [
+        Problem(
+            code="formula_without_value",
+            message="此单元格是公式,但文件中没有保存公式的计算结果,无法得知其数值",
+            hint="请在 Excel/WPS 中打开并保存一次,或将公式「选择性粘贴为数值」后再导入。",
+            file=file,
+            sheet=raw.name,
+            row=row + 1,
+            col=col,
+        )
+        for row, col in raw.uncached_formulas
+    ]
 
 
 def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> programs.PendingSheet:

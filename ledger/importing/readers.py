@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -25,6 +27,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes a file may hold once unzipped (zip formats) or as is
 MAX_ROWS = 1_048_576
+EXCEL_ROWS = 1_048_576  # a sheet filling every row of Excel was most likely cut off there
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -55,11 +58,16 @@ class RawSheet:
     datetime.timedelta) or None for an empty cell. A merged range holds its value in its
     top-left cell only. Error cells of .xlsx files read as their text ('#N/A'); .xls and
     .ods error cells read as None (calamine drops them).
+
+    `uncached_formulas` lists the (row, col) of .xlsx formula cells saved without their
+    computed value (as tools other than Excel may write them): they read as None, but
+    are not empty in the bank's eyes.
     """
 
     name: str
     rows: list[list[object]]
     hidden: bool = False
+    uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -76,8 +84,9 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
     """Read every sheet (or only the named one) of an .xlsx/.xlsm/.xlsb/.xls/.ods/.csv/.tsv/.txt file.
 
     Raises ReadError for anything that is not a readable spreadsheet, for a zip that
-    would unpack beyond MAX_UNPACKED, for a sheet longer than `max_rows`, and when the
-    sheet named `only` does not exist.
+    would unpack beyond MAX_UNPACKED, for a sheet longer than `max_rows` or filling all
+    of Excel's rows (its tail was most likely lost on export), and when the sheet named
+    `only` does not exist.
     """
     path = Path(path)
     kind = _kind(path)
@@ -93,7 +102,7 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
             metas = chosen
         sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible) for m in metas]
     if kind == "xlsx":
-        _restore_error_cells(path, sheets)
+        _inspect_xlsx(path, sheets)
     return sheets
 
 
@@ -113,7 +122,7 @@ def _kind(path: Path) -> str:
     if head.startswith(ZIP_MAGIC):
         return _zip_kind(path)
     if size > MAX_UNPACKED:
-        raise _too_large(path, size)
+        raise _too_large(path, size, "大小")
     if head.startswith(OLE_MAGIC):
         return "xls"
     if path.suffix.lower() in TEXT_SUFFIXES:
@@ -136,10 +145,10 @@ def _not_spreadsheet(path: Path, head: bytes) -> ReadError:
     )
 
 
-def _too_large(path: Path, size: int) -> ReadError:
+def _too_large(path: Path, size: int, what: str = "解压后") -> ReadError:
     return ReadError(
         "too_large",
-        f"文件 {path.name} 解压后达 {size / (1 << 20):,.0f} MiB,超过上限 {MAX_UNPACKED >> 20} MiB,拒绝读取",
+        f"文件 {path.name} {what}达 {size / (1 << 20):,.0f} MiB,超过上限 {MAX_UNPACKED >> 20} MiB,拒绝读取",
         "正常的报表不会这么大;请确认文件来源,或拆分后分批导入。",
     )
 
@@ -149,14 +158,16 @@ def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNPACKED:
+                raise _too_large(path, total)
             names = {i.filename for i in infos}
             mimetype = z.read("mimetype")[:80] if "mimetype" in names else b""
+    except ReadError:
+        raise
     except Exception:  # zipfile raises BadZipFile, EOFError, ValueError, NotImplementedError…
         raise ReadError("truncated", f"文件 {path.name} 已损坏或不完整,无法打开", _REEXPORT) from None
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED:
-        raise _too_large(path, total)
-    if "xl/workbook.xml" in names:
+    if "xl/workbook.xml" in names or ("[Content_Types].xml" in names and any(n.endswith("/workbook.xml") for n in names)):
         return "xlsx"
     if "xl/workbook.bin" in names:
         return "xlsb"
@@ -207,16 +218,36 @@ class _Workbook:
                     f"文件 {self.path.name} 的工作表「{name}」有 {end[0] + 1:,} 行,超过上限 {max_rows:,} 行",
                     "请拆分文件后分批导入。",
                 )
-            grid = sheet.to_python(skip_empty_area=False)
+            if end[0] + 1 >= EXCEL_ROWS:
+                raise ReadError(
+                    "too_large",
+                    f"文件 {self.path.name} 的工作表「{name}」用满了 Excel 的全部 {EXCEL_ROWS:,} 行,已到行数上限,之后的数据很可能在导出时被截掉",
+                    "请让报送单位按月份或支行拆成几个文件重新导出。",
+                )
             start = sheet.start
-        # CPython hands out one shared empty-str object, so an identity test finds calamine's
-        # empty cells at half the cost of ==.
-        empty = ""
-        rows = [[None if c is empty else c for c in row] for row in grid]
+            # Millions of new cells, none in a reference cycle: collecting during their
+            # creation only costs time.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                grid = sheet.to_python(skip_empty_area=False)
+                # CPython hands out one shared empty-str object, so an identity test finds
+                # calamine's empty cells at half the cost of ==.
+                empty = ""
+                rows = [[None if c is empty else c for c in row] for row in grid]
+            finally:
+                if collecting:
+                    gc.enable()
         return _pad_to_a1(rows, start, end)
 
+    @contextmanager
     def _guard(self, sheet: str | None = None):
-        return _CalamineErrors(self, sheet)
+        try:
+            yield
+        except (ReadError, KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+            raise
+        except BaseException as exc:  # pyo3 turns a Rust panic into PanicException, a BaseException
+            raise self.failure(exc, sheet) from None
 
     def failure(self, exc: BaseException, sheet: str | None) -> ReadError:
         name = self.path.name
@@ -224,7 +255,7 @@ class _Workbook:
             return ReadError("encrypted", f"文件 {name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。")
         if self.kind == "xls" and self._word():
             return ReadError("not_spreadsheet", f"文件 {name} 是 Word 等其他 Office 文档,不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的数据。")
-        where = f"的工作表「{sheet}」" if sheet else ""
+        where = f" 的工作表「{sheet}」" if sheet else " "
         return ReadError("truncated", f"文件 {name}{where}已损坏或不完整,无法读取", _REEXPORT)
 
     def _ole_bytes(self) -> bytes:
@@ -241,20 +272,6 @@ class _Workbook:
         return "WordDocument".encode("utf-16-le") in self._ole_bytes()
 
 
-class _CalamineErrors:
-    def __init__(self, wb: _Workbook, sheet: str | None):
-        self.wb, self.sheet = wb, sheet
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, tp, exc, tb) -> bool:
-        if exc is None or isinstance(exc, (ReadError, KeyboardInterrupt, SystemExit, MemoryError)):
-            return False
-        # pyo3 turns a Rust panic into PanicException, a BaseException: catch that too.
-        raise self.wb.failure(exc, self.sheet) from None
-
-
 def _pad_to_a1(rows: list[list[object]], start, end) -> list[list[object]]:
     """Keep rows[0] = row 1 and column 0 = A even if calamine trimmed the empty area before the data."""
     if start is None or len(rows) == end[0] + 1:
@@ -264,25 +281,36 @@ def _pad_to_a1(rows: list[list[object]], start, end) -> list[list[object]]:
     return [[] for _ in range(top)] + [[None] * left + row if len(row) < width else row for row in rows]
 
 
-# .xlsx error cells: calamine reads them as empty, so take their text from the sheet XML.
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+# --- what calamine leaves out of an .xlsx ----------------------------------------------------
+# calamine reads an error cell (#N/A) and a formula saved without its computed value alike:
+# as empty. Both are told apart from truly empty cells by looking at the sheet XML, first
+# with a fast byte search, then, only in a sheet that has any, with regular expressions.
+
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_CELL_TYPE = re.compile(rb'\st="(\w+)"')
 
 
-def _restore_error_cells(path: Path, sheets: list[RawSheet]) -> None:
-    """Put '#N/A', '#DIV/0!'… back into the cells that hold them (only sheets that have any)."""
+def _inspect_xlsx(path: Path, sheets: list[RawSheet]) -> None:
+    """Fill in error cells' text and list the formulas saved without a value, sheet by sheet."""
     try:
         with zipfile.ZipFile(path) as z:
             parts = _sheet_parts(z)
             for sheet in sheets:
                 part = parts.get(sheet.name)
-                if part is None or not _contains(z, part, b't="e"'):
+                if part is None:
                     continue
-                for row, col, text in _error_cells(z.read(part)):
-                    if row < len(sheet.rows) and col < len(sheet.rows[row]) and sheet.rows[row][col] is None:
-                        sheet.rows[row][col] = text
-    except Exception:  # the cells were read already; a part we cannot parse just keeps them empty
+                prefix, errors, formulas = _scan(z, part)
+                if not (errors or formulas):
+                    continue
+                xml = z.read(part)
+                if errors:
+                    for row, col, text in _error_cells(xml, prefix):
+                        if row < len(sheet.rows) and col < len(sheet.rows[row]) and sheet.rows[row][col] is None:
+                            sheet.rows[row][col] = text
+                if formulas:
+                    sheet.uncached_formulas = list(_uncached_formulas(xml, prefix))
+    except Exception:  # the cells are read already; a part we cannot parse adds nothing to them
         return
 
 
@@ -301,24 +329,65 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _contains(z: zipfile.ZipFile, part: str, needle: bytes) -> bool:
-    tail = b""
+def _scan(z: zipfile.ZipFile, part: str) -> tuple[bytes, bool, bool]:
+    """The part's namespace prefix, and whether it has any error cell / any formula at all."""
+    prefix, errors, formulas, tail = None, False, False, b""
     with z.open(part) as f:
         while chunk := f.read(1 << 22):
-            if needle in tail + chunk[: len(needle)] or needle in chunk:
-                return True
-            tail = chunk[-len(needle) :]
-    return False
+            data = tail + chunk
+            if prefix is None:
+                root = _ROOT.search(data)
+                prefix = root[1] or b"" if root else b""
+                formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
+            errors = errors or b't="e"' in data
+            formulas = formulas or formula.search(data) is not None
+            if errors and formulas:
+                break
+            tail = chunk[-16:]
+    return prefix or b"", errors, formulas
 
 
-def _error_cells(xml: bytes):
-    for m in _ERROR_CELL.finditer(xml):
-        ref, value = _CELL_REF.search(m[1]), _CELL_VALUE.search(m[2])
-        if ref and value:
-            col = 0
-            for ch in ref[1]:
-                col = col * 26 + ch - 64
-            yield int(ref[2]) - 1, col - 1, value[1].decode("utf-8", "replace")
+def _cell_at(ref) -> tuple[int, int]:
+    col = 0
+    for ch in ref[1]:
+        col = col * 26 + ch - 64
+    return int(ref[2]) - 1, col - 1
+
+
+def _error_cells(xml: bytes, prefix: bytes):
+    """(row, col, '#N/A') of each error cell, 0-based."""
+    p = re.escape(prefix)
+    cell = re.compile(b"<" + p + rb'c\s([^>]*?\st="e"[^>]*?)(?<!/)>(.*?)</' + p + b"c>", re.S)
+    value = re.compile(b"<" + p + rb"v>([^<]*)</")
+    for m in cell.finditer(xml):
+        ref, v = _CELL_REF.search(b" " + m[1]), value.search(m[2])
+        if ref and v:
+            yield *_cell_at(ref), v[1].decode("utf-8", "replace")
+
+
+def _uncached_formulas(xml: bytes, prefix: bytes):
+    """(row, col) of each formula cell saved without a computed value, 0-based.
+
+    A text formula whose value is the empty string (=IF(A1="","",…)) has one: an empty <v>
+    in a t="str" cell. Any other formula with no <v>, or an empty one, has none.
+    """
+    p = re.escape(prefix)
+    formula = re.compile(b"<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>)\s*(<" + p + rb"v\b[^>]*?(?:/>|>([^<]*)</" + p + b"v>))?")
+    cell_open = b"<" + prefix + b"c "
+    for m in formula.finditer(xml):
+        has_value, text = m[1] is not None, m[2]
+        if text:
+            continue
+        start = xml.rfind(cell_open, 0, m.start())
+        if start < 0:
+            continue
+        attrs = xml[start : xml.find(b">", start)]
+        kind = _CELL_TYPE.search(attrs)
+        if has_value and kind and kind[1] in (b"str", b"inlineStr"):
+            continue
+        ref = _CELL_REF.search(attrs)
+        if ref:
+            yield _cell_at(ref)
 
 
 # --- delimited text --------------------------------------------------------------------------
@@ -345,11 +414,19 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _delimiter(text: str, suffix: str) -> str:
-    """Comma, tab or semicolon, whichever the first lines use consistently."""
-    sample = "\n".join(text[:65536].splitlines()[:50])
+    """Comma, tab or semicolon, whichever the first lines use consistently.
+
+    csv.Sniffer gives up on short files whose title lines have no delimiter; then the
+    delimiter found on the most lines wins, and failing that the suffix decides.
+    """
+    lines = text[:65536].splitlines()[:50]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",\t;").delimiter
     except csv.Error:
+        counts = {d: sum(d in line for line in lines) for d in "\t,;"}
+        best = max(counts, key=counts.get)
+        if counts[best]:
+            return best
         return "\t" if suffix == ".tsv" else ","
 
 

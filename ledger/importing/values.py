@@ -13,6 +13,8 @@ Money is never a float here: amounts come back as integer fen (分), rates as De
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,6 +37,8 @@ def _half(text: str) -> str:
 
 def _shown(value) -> str:
     """A cell as the user would recognise it in a message."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"{value:.3e}"
     if isinstance(value, str):
         text = value.strip(_BLANKS)
         return text if len(text) <= 40 else text[:40] + "…"
@@ -47,6 +51,18 @@ def _shown(value) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
+
+
+def _native(value):
+    """A number of a foreign type (numpy's int64, float64…) as a plain int or float; anything else as is."""
+    tp = type(value)
+    if tp is int or tp is float or tp is bool or tp is Decimal:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
 
 
 def _blank(value) -> bool:
@@ -62,16 +78,20 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _UNITS = {"万元": 10000, "万": 10000, "元": 1}
-# Below this many fen a float's shortest repr is recovered exactly by round(v * scale).
-_FLOAT_EXACT = 4 * 10**15
-
-
+# An amount's magnitude stays below this many fen: the ledger stores DECIMAL(18,2) 元.
+MAX_FEN = 10**18
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
 
 
 def _fen(sign: str, whole: str, fraction: str | None, scale: int) -> int | str:
     """Exact fen from the digits of an amount, in integers (no Decimal, no float)."""
-    fen = int(whole.replace(",", "") or "0") * scale
+    whole = whole.replace(",", "").lstrip("0")
+    fraction = (fraction or "").rstrip("0")
+    if len(whole) > 20:
+        return "too_large"
+    if len(fraction) > 20:
+        return "amount_precision"
+    fen = int(whole or "0") * scale
     if fraction:
         part, rest = divmod(int(fraction) * scale, 10 ** len(fraction))
         if rest:
@@ -80,9 +100,11 @@ def _fen(sign: str, whole: str, fraction: str | None, scale: int) -> int | str:
     return -fen if sign == "-" else fen
 
 
-def _amount_text(text: str, multiplier: int) -> int | str:
-    """Fen for one amount written as text, or the problem code."""
+def _amount_text(text: str, multiplier: int) -> int | str | None:
+    """Fen for one amount written as text, the problem code, or None for blank text."""
     t = text.strip() if text.isascii() else _half(text)
+    if not t:
+        return None
     m = _PLAIN_AMOUNT.fullmatch(t)
     if m:
         return _fen(m[1], m[2], m[3], 100 * multiplier)
@@ -101,8 +123,15 @@ def _amount_text(text: str, multiplier: int) -> int | str:
 def _amount_decimal(value: Decimal, scale: int) -> int | str:
     if not value.is_finite():
         return "bad_amount"
+    if value and value.adjusted() > 20:
+        return "too_large"
     fen = value * scale
     return int(fen) if fen == fen.to_integral_value() else "amount_precision"
+
+
+# Below this many fen, round(v * scale) recovers a float's shortest repr exactly: the float
+# grid there is finer than one fen, so r / scale == v holds only for that repr's value.
+_FLOAT_EXACT = 4 * 10**15
 
 
 def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], list[Problem]]:
@@ -117,7 +146,7 @@ def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], 
     scale = 100 * multiplier
     out: list[int | None] = []
     problems: list[Problem] = []
-    cache: dict[str, int | str] = {}
+    cache: dict[str, int | str | None] = {}
     append = out.append
     for i, v in enumerate(values):
         tp = type(v)
@@ -128,78 +157,85 @@ def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], 
                 if r / scale == v:
                     append(r)
                     continue
-                result = _amount_decimal(Decimal(repr(v)), scale)
-            else:
-                result = "bad_amount" if v != v or v in (float("inf"), float("-inf")) else _amount_decimal(Decimal(repr(v)), scale)
+            result = _amount_decimal(Decimal(repr(v)), scale) if math.isfinite(v) else "bad_amount"
         elif tp is int:
-            append(v * scale)
-            continue
+            result = v * scale
+            if -MAX_FEN < result < MAX_FEN:
+                append(result)
+                continue
         elif v is None:
             append(None)
             continue
         elif tp is str:
-            result = cache.get(v)
+            try:
+                result = cache[v]
+            except KeyError:
+                result = cache[v] = _amount_text(v, multiplier)
             if result is None:
-                result = None if not v.strip(_BLANKS) else _amount_text(v, multiplier)
-                cache[v] = result if result is not None else ""
-            elif result == "":
-                result = None
+                append(None)
+                continue
         elif isinstance(v, Decimal):
             result = _amount_decimal(v, scale)
+        elif (n := _native(v)) is not v:
+            (result,), _ = parse_amounts([n], multiplier)
+            result = "bad_amount" if result is None else result
         else:
             result = "bad_amount"
-        if type(result) is str:
-            append(None)
-            shown = _shown(v)
-            message = f"金额精确到分以下「{shown}」" if result == "amount_precision" else f"无法识别的金额「{shown}」"
-            problems.append((i, result, message))
-        else:
+        if type(result) is int and -MAX_FEN < result < MAX_FEN:
             append(result)
+            continue
+        append(None)
+        if type(result) is int or result == "too_large":
+            problems.append((i, "bad_amount", f"金额过大「{_shown(v)}」"))
+        elif result == "amount_precision":
+            problems.append((i, result, f"金额精确到分以下「{_shown(v)}」"))
+        else:
+            problems.append((i, result, f"无法识别的金额「{_shown(v)}」"))
     return out, problems
 
 
 # --- dates -----------------------------------------------------------------------------------
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2119-01-10
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2119-01-11
 _YMD = re.compile(
-    r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})"
+    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
     r"(?:(?:\s+|T)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?"
 )
-_YMD_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s*\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_YMD_CN = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?(?:\s*\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
+_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 _BAD = object()
 
 
-def _date_of_number(n: float) -> dt.date | None:
-    """An Excel serial (fraction = time of day, dropped) or a yyyymmdd number."""
+def _date_of_number(n: float):
+    """An Excel serial (fraction = time of day, dropped) or a yyyymmdd number; _BAD otherwise."""
     if _SERIAL_MIN <= n <= _SERIAL_MAX:
         return _EXCEL_EPOCH + dt.timedelta(days=int(n))
     if 19000101 <= n <= 29991231 and n == int(n):
         n = int(n)
-        try:
-            return dt.date(n // 10000, n // 100 % 100, n % 100)
-        except ValueError:
-            return None
-    return None
+        return _valid_date(n // 10000, n // 100 % 100, n % 100)
+    return _BAD
 
 
-def _date_of_text(text: str) -> dt.date | None:
+def _date_of_text(text: str):
+    """The date a text spells, None for blank text, _BAD otherwise."""
     t = _half(text)
-    m = _YMD.fullmatch(t) or _YMD_CN.fullmatch(t)
+    if not t:
+        return None
+    m = _YMD.fullmatch(t) or _YMD_CN.fullmatch(t) or _COMPACT.fullmatch(t)
     if m:
-        y, mo, d = int(m[1]), int(m.group(m.re.groups - 1)), int(m.group(m.re.groups))
-    elif m := _COMPACT.fullmatch(t):
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    elif _SERIAL_TEXT.fullmatch(t):
+        return _valid_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    if _SERIAL_TEXT.fullmatch(t):
         return _date_of_number(float(t))
-    else:
-        return None
+    return _BAD
+
+
+def _valid_date(year: int, month: int, day: int):
     try:
-        return dt.date(y, mo, d)
+        return dt.date(year, month, day)
     except ValueError:
-        return None
+        return _BAD
 
 
 def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
@@ -226,20 +262,17 @@ def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
             append(None)
             continue
         if tp is str or tp is int or tp is float:
-            day = cache.get(v, _BAD) if tp is not float or v == v else None
-            if day is _BAD:
-                if tp is str:
-                    day = None if not v.strip(_BLANKS) else (_date_of_text(v) or _BAD)
-                else:
-                    day = _date_of_number(v) or _BAD
-                cache[v] = day
-        elif isinstance(v, dt.datetime):
-            day = v.date()
-        elif isinstance(v, dt.date):
-            day = v
+            try:
+                day = cache[v]
+            except KeyError:
+                day = cache[v] = _date_of_text(v) if tp is str else _date_of_number(v)
+        elif isinstance(v, dt.date):  # a subclass, e.g. pandas' Timestamp
+            day = v.date() if isinstance(v, dt.datetime) else v
+        elif (n := _native(v)) is not v:
+            day = _date_of_number(n)
         else:
             day = _BAD
-        if day is _BAD or (day is None and tp is float):
+        if day is _BAD:
             append(None)
             problems.append((i, "bad_date", f"无法识别的日期「{_shown(v)}」,请使用 2021-03-05 格式"))
         else:
@@ -251,18 +284,20 @@ def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _RATE_PLACES = Decimal("0.0001")
+_RATE_LIMIT = 100000  # the ledger stores DECIMAL(9,4) percent
 
 
 def _rate_of(v) -> Decimal | None:
     percent = False
+    v = _native(v)
     tp = type(v)
     if tp is float:
-        if v != v or v in (float("inf"), float("-inf")):
+        if not math.isfinite(v):
             return None
         d = Decimal(repr(v))
     elif tp is int:
         d = Decimal(v)
-    elif tp is str:
+    elif isinstance(v, str):
         t = _half(v)
         if t.endswith("%"):
             percent, t = True, t[:-1].rstrip()
@@ -275,6 +310,8 @@ def _rate_of(v) -> Decimal | None:
         return None
     if not percent and -1 < d < 1:
         d *= 100
+    if not -_RATE_LIMIT < d < _RATE_LIMIT:
+        return None
     return d.quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -285,7 +322,8 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[Problem]]:
     0.0435, which is also what a cell formatted as 4.35% holds) is read as a fraction and
     multiplied by 100, because no Chinese loan carries an annual rate under 1%; a value
     written with '%' is never rescaled. Negative or implausibly high rates are not
-    rejected here: that is a rule's job. Anything non-numeric is 'bad_rate'.
+    rejected here: that is a rule's job. Anything non-numeric, or beyond ±100000 (what
+    the ledger can store), is 'bad_rate'.
     """
     out: list[Decimal | None] = []
     problems: list[Problem] = []
@@ -317,14 +355,20 @@ def _text_of(v) -> str | None:
     tp = type(v)
     if tp is str:
         return v.strip(_BLANKS) or None
-    if tp is float:
-        return str(int(v)) if v.is_integer() else repr(v)
-    if tp is bool:
-        return "TRUE" if v else "FALSE"
-    if tp is dt.datetime:
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
     if v is None:
         return None
+    if tp is bool:
+        return "TRUE" if v else "FALSE"
+    if tp is float:
+        return str(int(v)) if v.is_integer() else repr(v)
+    if tp is int:
+        return str(v)
+    if (n := _native(v)) is not v:
+        return _text_of(n)
+    if isinstance(v, str):
+        return str(v).strip(_BLANKS) or None
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     return str(v)
@@ -381,6 +425,7 @@ _FALSE = {"否", "不是", "n", "no", "false", "f", "0", "×", "✗", "✘"}
 
 
 def _bool_of(v) -> bool | None:
+    v = _native(v)
     tp = type(v)
     if tp is str:
         key = _half(v).lower()
@@ -398,7 +443,7 @@ def parse_bools(values: list) -> tuple[list[bool | None], list[Problem]]:
     cache: dict = {}
     for i, v in enumerate(values):
         if type(v) is bool or _blank(v):
-            out.append(v if v is not None and type(v) is bool else None)
+            out.append(v if type(v) is bool else None)
             continue
         try:
             flag = cache[v]
@@ -413,6 +458,24 @@ def parse_bools(values: list) -> tuple[list[bool | None], list[Problem]]:
 
 
 _INTEGER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
+_MAX_INT = 10**18
+
+
+def _int_of(v) -> int | None:
+    v = _native(v)
+    tp = type(v)
+    if tp is int:
+        n = v
+    elif tp is float:
+        n = int(v) if v.is_integer() else None
+    elif isinstance(v, str):
+        t = _half(v)
+        n = int(t.split(".")[0].replace(",", "")) if len(t) < 40 and _INTEGER.fullmatch(t) else None
+    elif isinstance(v, Decimal) and v.is_finite() and (not v or v.adjusted() < 20) and v == v.to_integral_value():
+        n = int(v)
+    else:
+        n = None
+    return n if n is not None and -_MAX_INT < n < _MAX_INT else None
 
 
 def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
@@ -420,25 +483,10 @@ def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
     out: list[int | None] = []
     problems: list[Problem] = []
     for i, v in enumerate(values):
-        tp = type(v)
-        n = None
-        if tp is int:
-            n = v
-        elif tp is float:
-            if v.is_integer():
-                n = int(v)
-        elif tp is str:
-            t = _half(v)
-            if not t:
-                out.append(None)
-                continue
-            if _INTEGER.fullmatch(t):
-                n = int(t.split(".")[0].replace(",", ""))
-        elif v is None:
+        if _blank(v):
             out.append(None)
             continue
-        elif isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-            n = int(v)
+        n = _int_of(v)
         if n is None:
             problems.append((i, "bad_int", f"不是整数「{_shown(v)}」"))
         out.append(n)
@@ -448,6 +496,7 @@ def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
 # --- headers ---------------------------------------------------------------------------------
 
 _HEADER_UNIT = re.compile(r"(.+?)\((?:单位:?)?(?:人民币)?(万元|元|万)\)")
+_UNIT_SPELLING = re.compile(r"\((?:单位:?)?(?:人民币)?(万元|元|万)\)$")
 _UNIT_LINE = re.compile(r"单位\s*:\s*(?:人民币)?\s*(万元|元)")
 
 
@@ -455,12 +504,16 @@ def normalize_header(text) -> str:
     """A header cell in comparable form: half-width punctuation, no whitespace of any kind.
 
     Banks type headers with full-width brackets and line breaks inside the cell, so
-    ' 贷款金额\\n（万元） ' and '贷款金额(万元)' must compare equal.
+    ' 贷款金额\\n（万元） ' and '贷款金额(万元)' must compare equal. A trailing money unit
+    is spelled one way: (万), (单位:万元) and (人民币万元) become (万元); (人民币元) becomes (元).
     """
     if text is None:
         return ""
     t = text if isinstance(text, str) else _text_of(text) or ""
-    return _BLANK_RUN.sub("", t.translate(_HALF))
+    t = _BLANK_RUN.sub("", t.translate(_HALF))
+    if t.endswith(")"):
+        t = _UNIT_SPELLING.sub(lambda m: "(万元)" if m[1] != "元" else "(元)", t)
+    return t
 
 
 def header_unit(text: str) -> tuple[str, int]:

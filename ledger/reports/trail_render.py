@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from ..money import fmt_wan
 
 ACTIONS = {"import": "导入", "void": "作废"}
+MONEY_NAMES = {"amount": "金额", "principal": "本金", "interest": "利息", "overdue_principal": "逾期本金", "approved_amount": "核定补偿金额"}
 
 
 def local_time(when: dt.datetime) -> str:
@@ -17,27 +19,41 @@ def local_time(when: dt.datetime) -> str:
 def _removed_text(removed: dict) -> str:
     parts = []
     for table, totals in sorted(removed.items()):
-        sums = "".join(f",{c} {fmt_wan(v)} 万元" for c, v in totals.get("sums", {}).items())
-        parts.append(f"{table} {totals.get('rows', 0)} 行{sums}")
+        sums = "".join(f"、{MONEY_NAMES.get(c, c)} {fmt_wan(v)} 万元" for c, v in totals.get("sums", {}).items())
+        parts.append(f"{_title(table)} {totals.get('rows', 0)} 行{sums}")
     return ";".join(parts)
+
+
+@functools.cache
+def _titles() -> dict[str, str]:
+    from ..importing.schema import kinds
+
+    titles = {spec.table: spec.title for spec in kinds().values()}
+    titles.update({k: spec.title for k, spec in kinds().items()})
+    return titles
+
+
+def _title(name: str) -> str:
+    """The Chinese title of an import kind or of its table (放款明细 for loans)."""
+    return _titles().get(name, name)
 
 
 def what(e) -> str:
     """One sentence for an entry: what was imported, or what was voided and why."""
     where = f"{e.file_name} [{e.sheet}]" if e.file_name else ""
     if e.action == "import":
-        text = f"{where} {e.kind}: 新增 {e.rows_added} 行" if e.rows_added is not None else where
+        text = f"{where} {_title(e.kind)}: 新增 {e.rows_added} 行" if e.rows_added is not None else where
         if e.voided_by is not None:
             text += f"(已由第 {e.voided_by} 条作废)"
         return text
     if e.action == "void":
         removed = _removed_text(e.removed)
-        return f"作废 {e.target}({where}){',' + removed if removed else ''};原因: {e.reason}"
+        return f"{e.target}({where}){',' + removed if removed else ''};原因: {e.reason}"
     return e.action
 
 
 def trail_table(t):
-    """The journal as a table: seq, local time, user, action, batch, what, hash prefix."""
+    """The journal as a table: seq, local time, user, action, batch, hash prefix, what."""
     from rich.table import Table
 
     title = "账本日志" if t.batch_id is None else f"账本日志(批次 {t.batch_id})"
@@ -47,8 +63,8 @@ def trail_table(t):
     table.add_column("用户")
     table.add_column("操作")
     table.add_column("批次", justify="right")
-    table.add_column("内容")
     table.add_column("日志哈希", style="dim", no_wrap=True)
+    table.add_column("内容")  # last, so that a long one wraps on rows the other columns leave blank
     for e in t.entries:
         table.add_row(
             str(e.seq),
@@ -56,8 +72,8 @@ def trail_table(t):
             e.os_user,
             ACTIONS.get(e.action, e.action),
             "" if e.batch_id is None else str(e.batch_id),
+            e.entry_hash[:8],
             what(e),
-            e.entry_hash[:12],
         )
     table.caption = f"共 {t.total} 条日志;末条日志哈希 {t.head}(可抄录留存,日后核对)"
     return table

@@ -1,0 +1,153 @@
+"""The workbook sent back to a bank: its sheet as read, bad cells highlighted and explained.
+
+`ledger import FILE --errors OUT.xlsx` writes a new workbook (never an edit of the bank's
+own file, which may be .xls, .csv or damaged): a 问题清单 sheet listing every problem
+(sheet, cell, column, value, rule, message, hint), then a copy of each sheet that has a
+problem, holding the cells exactly as read. A cell with an error is filled red, one with
+only a warning yellow, and each carries a comment with the message and the hint. A problem
+about a whole row (a note line, a missing column) marks the row's first cell.
+
+Every value goes through `xlsx_safe`, so text from the bank that starts with = + - @ is
+written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from .. import xlsx_safe
+from ..problems import ERROR, Problem, sort_key
+from .readers import ReadError, RawSheet, read_sheets
+
+LIST_SHEET = "问题清单"
+ERROR_FILL = "FFC7CE"  # Excel's "bad" red
+WARNING_FILL = "FFEB9C"  # Excel's "neutral" yellow
+LIST_HEADER = ["序号", "级别", "工作表", "单元格", "列", "值", "规则", "问题", "提示"]
+SEVERITY = {ERROR: "错误", "warning": "提示"}
+COMMENT_LIMIT = 2000  # characters in one comment; more is cut, the list sheet has everything
+
+
+def write_error_workbook(source: Path, problems: list[Problem], out: Path) -> Path:
+    """Write the bank's workbook with `problems` marked to `out` (.xlsx) and return `out`.
+
+    The sheets are read again from `source`; when that fails (the file itself was refused
+    as unreadable) the workbook holds the problem list alone.
+    """
+    from openpyxl import Workbook
+
+    problems = sorted(problems, key=sort_key)
+    by_sheet: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        if p.sheet and p.row is not None:
+            by_sheet[p.sheet].append(p)
+    sheets: list[RawSheet] = []
+    if by_sheet:
+        try:
+            sheets = [s for s in read_sheets(source) if s.name in by_sheet]
+        except ReadError:
+            sheets = []
+
+    wb = Workbook(write_only=True)
+    _problem_list(wb.create_sheet(LIST_SHEET), problems)
+    taken = {LIST_SHEET}
+    for sheet in sheets:
+        title = _sheet_title(sheet.name, taken)
+        _marked_copy(wb.create_sheet(title), sheet, by_sheet[sheet.name])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _problem_list(ws, problems: list[Problem]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    widths = [6, 6, 14, 8, 16, 20, 20, 60, 50]
+    for i, w in enumerate(widths):
+        ws.column_dimensions[_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in LIST_HEADER:
+        c = WriteOnlyCell(ws, value=text)
+        c.font = bold
+        header.append(c)
+    ws.append(header)
+    fills = {ERROR: PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
+    for n, p in enumerate(problems, 1):
+        cells = xlsx_safe.row(ws, [n, SEVERITY.get(p.severity, p.severity), p.sheet, p.cell, p.column, p.value, p.code, p.message, p.hint])
+        level = cells[1]
+        if not isinstance(level, WriteOnlyCell):
+            level = cells[1] = WriteOnlyCell(ws, value=level)
+        level.fill = fills.get(p.severity, fills["warning"])
+        ws.append(cells)
+
+
+def _marked_copy(ws, sheet: RawSheet, problems: list[Problem]) -> None:
+    """The sheet's cells as read, problem cells filled and commented."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    marks: dict[int, dict[int, list[Problem]]] = defaultdict(lambda: defaultdict(list))
+    for p in problems:
+        marks[p.row - 1][p.col if p.col is not None else 0].append(p)
+    fills = {True: PatternFill("solid", fgColor=ERROR_FILL), False: PatternFill("solid", fgColor=WARNING_FILL)}
+    width = max([len(r) for r in sheet.rows] + [c + 1 for cols in marks.values() for c in cols] + [0])
+    height = max([len(sheet.rows), *(r + 1 for r in marks)])
+    for r in range(height):
+        row = sheet.rows[r] if r < len(sheet.rows) else []
+        cells = xlsx_safe.row(ws, [_cell_value(row[c]) if c < len(row) else None for c in range(width)])
+        for col, found in marks.get(r, {}).items():
+            c = cells[col]
+            if not isinstance(c, WriteOnlyCell):
+                c = cells[col] = WriteOnlyCell(ws, value=c)
+            if isinstance(c.value, dt.date):
+                c.number_format = "yyyy-mm-dd" if not isinstance(c.value, dt.datetime) else "yyyy-mm-dd hh:mm:ss"
+            c.fill = fills[any(p.severity == ERROR for p in found)]
+            comment = Comment(_comment_text(found), "ledger")
+            comment.width, comment.height = 320, 60 + 60 * len(found)
+            c.comment = comment
+        ws.append(cells)
+
+
+def _cell_value(value):
+    """A cell read from the bank's file as openpyxl can write it back."""
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return value
+
+
+def _comment_text(found: list[Problem]) -> str:
+    parts = []
+    for p in found:
+        level = SEVERITY.get(p.severity, p.severity)
+        text = f"【{level}】{p.message}"
+        if p.hint:
+            text += f"\n提示: {p.hint}"
+        parts.append(text)
+    text = "\n\n".join(parts)
+    return text if len(text) <= COMMENT_LIMIT else text[: COMMENT_LIMIT - 1] + "…"
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """An Excel-legal, unique sheet title (≤ 31 characters, none of []:*?/\\)."""
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:31] or "Sheet"
+    title, n = base, 1
+    while title in taken:
+        n += 1
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+    taken.add(title)
+    return title
+
+
+def _letter(i: int) -> str:
+    from ..problems import column_letter
+
+    return column_letter(i)

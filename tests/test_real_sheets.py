@@ -1,0 +1,538 @@
+"""Real bank spreadsheets: the same loans in every form banks send import to the same figures.
+
+One set of facts (a registry of four enterprises, seven loans) is written by each test in a
+different form — titles and merged cells, a 单位:万元 line, blank rows, a 合计 row, messy
+headers, several sheets, .xls, .ods, CSV in UTF-8/UTF-8-BOM/GBK, amounts as text, every
+date spelling, lower-case codes with spaces, the three rate forms, a bank's own headers
+through a mapping — and must leave the ledger exactly as the clean .xlsx does: the same
+`report summary --json` and the same stored rows. Then a file with problems everywhere is
+refused cell by cell, and `--errors` writes the bank's sheet back with them marked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ENTERPRISE_HEADER, LOAN_HEADER, Ledger, codes, runner, write_xlsx
+
+from ledger.cli import app
+
+C = codes(4, seed=31)
+NAMES = ["重庆渝芯电子有限公司", "重庆云帆软件有限公司", "重庆华创新材有限公司", "重庆博远生物医药有限公司"]
+NRC, CQB, CCB = "重庆农村商业银行", "重庆银行", "中国建设银行重庆分行"
+PROG = "知识价值信用贷款"
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+# contract, enterprise, bank, product, disbursed, maturity, amount (元), annual rate (%)
+LOANS = [
+    ("GH-001", 0, NRC, PROG, d("2021-03-05"), d("2022-03-04"), Decimal("1600000.00"), Decimal("4.35")),
+    ("GH-002", 1, CQB, PROG, d("2021-06-18"), d("2022-06-17"), Decimal("2500000.50"), Decimal("4.5")),
+    ("GH-003", 2, CQB, "流动资金贷款", d("2021-11-20"), d("2023-11-19"), Decimal("800000.00"), Decimal("5")),
+    ("GH-004", 3, CCB, PROG, d("2022-01-10"), d("2023-01-09"), Decimal("1000000.00"), Decimal("3.85")),
+    ("GH-005", 0, CCB, "知识产权质押贷款", d("2022-02-28"), d("2023-02-27"), Decimal("3000000.00"), Decimal("4.05")),
+    ("GH-006", 1, NRC, PROG, d("2022-07-01"), d("2023-06-30"), Decimal("1234567.89"), Decimal("4.1")),
+    ("GH-007", 2, CQB, PROG, d("2022-12-31"), d("2024-12-30"), Decimal("900000.00"), Decimal("4.35")),
+]
+TOTAL = sum(lo[6] for lo in LOANS)
+STORED = "SELECT contract_no, credit_code, enterprise_name, bank, product, is_programme, disbursed_on, maturity_on, amount, rate_pct FROM loans ORDER BY contract_no"
+COUNTS = "SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM import_batches), (SELECT count(*) FROM journal)"
+
+
+def loan_row(lo, amount=None, rate=None, disbursed=None, maturity=None, code=None) -> list:
+    """One loan in the standard column order, each value as given or as the clean form."""
+    no, e, bank, product, day, due, yuan, pct = lo
+    return [
+        no,
+        C[e] if code is None else code,
+        NAMES[e],
+        bank,
+        product,
+        day if disbursed is None else disbursed,
+        due if maturity is None else maturity,
+        (float(yuan) if yuan % 1 else int(yuan)) if amount is None else amount,
+        float(pct) if rate is None else rate,
+    ]
+
+
+def wan(yuan: Decimal) -> float:
+    """An amount in 万元 as a bank's spreadsheet holds it: a float."""
+    return float(yuan / 10000)
+
+
+def clean(path: Path) -> Path:
+    return write_xlsx(path, [LOAN_HEADER] + [loan_row(lo) for lo in LOANS], sheet="放款明细")
+
+
+def registry(path: Path) -> Path:
+    return write_xlsx(path, [ENTERPRISE_HEADER] + [[C[i], NAMES[i], "巴南区"] for i in range(4)], sheet="企业名录")
+
+
+def figures(led: Ledger) -> tuple[dict, list, dict]:
+    """What a user sees of the loans: the summary at two dates and the stored rows."""
+    return (
+        led.json("report", "summary", "--as-of", "2021-12-31"),
+        led.sql(STORED),
+        led.json("report", "summary", "--as-of", "2030-12-31"),
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[dict, list, dict]:
+    """The figures of the clean .xlsx, imported into its own ledger."""
+    tmp = tmp_path_factory.mktemp("reference")
+    led = Ledger(tmp / "ref.duckdb")
+    assert led.run("init").exit_code == 0
+    assert led.run("import", registry(tmp / "名录.xlsx")).exit_code == 0
+    result = led.run("import", clean(tmp / "放款明细.xlsx"))
+    assert result.exit_code == 0, result.output
+    return figures(led)
+
+
+def test_clean_reference_holds_the_facts(reference):
+    early, stored, late = reference
+    assert len(stored) == 7
+    assert stored[0] == ("GH-001", C[0], NAMES[0], NRC, PROG, True, d("2021-03-05"), d("2022-03-04"), Decimal("1600000.00"), Decimal("4.3500"))
+    assert [r[8] for r in stored] == [lo[6] for lo in LOANS]
+    assert [r[9] for r in stored] == [lo[7] for lo in LOANS]
+    assert early["loans"] == {"banks": 2, "enterprises": 2, "count": 2, "amount": "4100000.50"}
+    assert early["guided"] == {"enterprises": 1, "amount": "800000.00"}
+    assert late["loans"] == {"banks": 3, "enterprises": 4, "count": 5, "amount": "7234568.39"}
+    assert late["guided"] == {"enterprises": 2, "amount": "3800000.00"}
+
+
+# --- the forms -------------------------------------------------------------------------------
+
+
+def xlsx_layout(tmp: Path) -> tuple[Path, list]:
+    """Title in a merged range, a 单位:万元 line, blank rows between data, a 合计 row, a note line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "放款明细"
+    ws["A1"] = "重庆市巴南区知识价值信用贷款放款明细表"
+    ws.merge_cells("A1:I1")
+    ws["A2"] = "填报单位:各合作银行"
+    ws["H2"] = "单位:万元"
+    ws.append([])
+    ws.append(LOAN_HEADER)
+    for i, lo in enumerate(LOANS):
+        ws.append(loan_row(lo, amount=wan(lo[6])))
+        if i in (2, 4):
+            ws.append([None] * 9)  # blank rows inside the table
+    ws.append(["合计", None, None, None, None, None, None, wan(TOTAL), None])
+    ws.append([])
+    ws.append(["注:本表金额单位为万元,利率为年利率。"])
+    return _save(wb, tmp / "巴南放款明细(万元).xlsx"), []
+
+
+def header_mess(tmp: Path) -> tuple[Path, list]:
+    """Header cells with spaces, full-width brackets and line breaks; the unit in the header."""
+    header = [" 贷款合同\n编号 ", "统一社会信用代码\u3000", "企业 名称", "贷款银行", "贷款\r\n品种", "放款\n日期", "到期日期 ", "放款金额\n（万元）", "年利率（%）"]
+    rows = [header] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS]
+    return write_xlsx(tmp / "表头.xlsx", rows, sheet="Sheet1"), []
+
+
+def several_sheets(tmp: Path) -> tuple[Path, list]:
+    """A notes sheet that matches no kind comes first; the loans sheet is found and imported."""
+    notes = [["填报说明"], ["1. 金额单位为元"], ["2. 日期格式为 年-月-日"]]
+    path = write_xlsx(tmp / "多表.xlsx", notes, sheet="说明", more={"放款明细": [LOAN_HEADER] + [loan_row(lo) for lo in LOANS]})
+    return path, []
+
+
+def sheet_option(tmp: Path) -> tuple[Path, list]:
+    """Two loan sheets; `--sheet` takes only the one named (the other holds loans of another month)."""
+    other = [LOAN_HEADER, ["GH-900", C[0], NAMES[0], NRC, PROG, d("2021-01-05"), d("2022-01-04"), 5000, 4.35]]
+    path = write_xlsx(tmp / "两个月.xlsx", other, sheet="上月", more={"本月": [LOAN_HEADER] + [loan_row(lo) for lo in LOANS]})
+    return path, ["--sheet", "本月"]
+
+
+def xls(tmp: Path) -> tuple[Path, list]:
+    """A legacy BIFF .xls as bank systems export it: merged title, date cells, amounts in 万元."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("放款明细")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    ws.write_merge(0, 0, 0, 8, "建设银行放款明细")
+    ws.write(1, 7, "单位:万元")
+    for c, h in enumerate(LOAN_HEADER):
+        ws.write(2, c, h)
+    for r, lo in enumerate(LOANS, start=3):
+        for c, v in enumerate(loan_row(lo, amount=wan(lo[6]))):
+            if isinstance(v, dt.date):
+                ws.write(r, c, v, date_style)
+            else:
+                ws.write(r, c, v)
+    ws.write(len(LOANS) + 3, 0, "合计")
+    ws.write(len(LOANS) + 3, 7, wan(TOTAL))
+    path = tmp / "建行放款明细.xls"
+    book.save(str(path))
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    return path, []
+
+
+def ods(tmp: Path) -> tuple[Path, list]:
+    """An OpenDocument sheet (WPS / LibreOffice) with date cells, written by pandas' odf writer."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("odf")
+    rows = [["放款明细"], LOAN_HEADER] + [loan_row(lo) for lo in LOANS]
+    width = len(LOAN_HEADER)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    path = tmp / "放款明细.ods"
+    frame.to_excel(path, engine="odf", header=False, index=False, sheet_name="放款明细")
+    assert path.read_bytes()[:2] == b"PK"
+    return path, []
+
+
+def _csv(tmp: Path, name: str, encoding: str) -> Path:
+    path = tmp / name
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["重庆市知识价值信用贷款放款明细"])
+        w.writerow(LOAN_HEADER)
+        for lo in LOANS:
+            w.writerow(loan_row(lo, amount=f"{lo[6]:,.2f}", disbursed=lo[4].isoformat(), maturity=lo[5].isoformat()))
+    return path
+
+
+def csv_utf8(tmp: Path) -> tuple[Path, list]:
+    return _csv(tmp, "放款明细-utf8.csv", "utf-8"), []
+
+
+def csv_utf8_bom(tmp: Path) -> tuple[Path, list]:
+    path = _csv(tmp, "放款明细-bom.csv", "utf-8-sig")
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    return path, []
+
+
+def csv_gbk(tmp: Path) -> tuple[Path, list]:
+    path = _csv(tmp, "放款明细-gbk.csv", "gbk")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    return path, []
+
+
+FULL = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
+
+
+def amounts_as_text(tmp: Path) -> tuple[Path, list]:
+    """Amounts typed as text: thousands separators, full-width digits, a trailing 元 or 万元."""
+    spelled = [
+        "1,600,000.00",
+        "2,500,000.50".translate(FULL),
+        "800000元",
+        "100万元",
+        " 3,000,000.00 元 ",
+        "123.456789万元",
+        "９０万元",
+    ]
+    rows = [LOAN_HEADER] + [loan_row(lo, amount=a) for lo, a in zip(LOANS, spelled)]
+    return write_xlsx(tmp / "金额文本.xlsx", rows), []
+
+
+def dates_every_form(tmp: Path) -> tuple[Path, list]:
+    """Dates as date cells, Excel serial numbers, and every text spelling, mixed in one column."""
+
+    def forms(day: dt.date) -> list:
+        serial = (day - dt.date(1899, 12, 30)).days
+        return [
+            day,
+            serial,
+            day.isoformat(),
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}.{day.month}.{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+            f"{day:%Y%m%d}",
+        ]
+
+    rows = [LOAN_HEADER]
+    for i, lo in enumerate(LOANS):
+        rows.append(loan_row(lo, disbursed=forms(lo[4])[i], maturity=forms(lo[5])[(i + 3) % 7]))
+    return write_xlsx(tmp / "日期.xlsx", rows), []
+
+
+def codes_messy(tmp: Path) -> tuple[Path, list]:
+    """Credit codes in lower case, with stray and inner spaces, one in full width."""
+
+    def mess(code: str, i: int) -> str:
+        if i % 3 == 0:
+            return f"  {code.lower()} "
+        if i % 3 == 1:
+            return f"{code[:6]} {code[6:12]} {code[12:]}"
+        return code.translate(str.maketrans("0123456789ABCDEFGHJKLMNPQRTUWXY", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ"))
+
+    rows = [LOAN_HEADER] + [loan_row(lo, code=mess(C[lo[1]], i)) for i, lo in enumerate(LOANS)]
+    return write_xlsx(tmp / "代码.xlsx", rows), []
+
+
+def rates_three_forms(tmp: Path) -> tuple[Path, list]:
+    """4.35, '4.35%' and 0.0435 all mean 4.35% a year."""
+    rows = [LOAN_HEADER]
+    for i, lo in enumerate(LOANS):
+        pct = lo[7]
+        rate = [float(pct), f"{pct}%", float(pct / 100)][i % 3]
+        rows.append(loan_row(lo, rate=rate))
+    return write_xlsx(tmp / "利率.xlsx", rows), []
+
+
+BANK_HEADER = ["借据号", "客户证件号码", "客户名称", "机构名称", "产品名称", "借据起始日", "借据到期日", "借据金额(万元)", "执行年利率"]
+MAPPING = Path(__file__).resolve().parent.parent / "imports" / "mappings" / "工行.toml"
+
+
+def bank_mapping(tmp: Path) -> tuple[Path, list]:
+    """A bank's own headers, read through the shipped mapping named with --map."""
+    rows = [BANK_HEADER] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS]
+    return write_xlsx(tmp / "借据明细.xlsx", rows), ["--map", str(MAPPING)]
+
+
+FORMS = [
+    xlsx_layout,
+    header_mess,
+    several_sheets,
+    sheet_option,
+    xls,
+    ods,
+    csv_utf8,
+    csv_utf8_bom,
+    csv_gbk,
+    amounts_as_text,
+    dates_every_form,
+    codes_messy,
+    rates_three_forms,
+    bank_mapping,
+]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[f.__name__ for f in FORMS])
+def test_every_form_imports_to_the_clean_figures(form, ledger: Ledger, tmp_path, reference):
+    assert ledger.run("import", registry(tmp_path / "名录.xlsx")).exit_code == 0
+    path, options = form(tmp_path)
+    result = ledger.run("import", path, *options, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert not report["refused"]
+    assert [s["added"] for s in report["sheets"]] == [7]
+    codes_seen = {p["code"] for p in report["problems"]}
+    assert not codes_seen & {"total_mismatch", "bad_amount", "bad_date", "bad_rate", "bad_credit_code"}, report["problems"]
+    assert figures(ledger) == reference
+
+
+def test_layout_sheet_skips_total_and_note_rows_and_finds_header(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    path, _ = xlsx_layout(tmp_path)
+    report = json.loads(ledger.run("import", path, "--json").stdout)
+    assert report["sheets"][0]["header_row"] == 4 and report["sheets"][0]["rows"] == 7
+    (note,) = report["problems"]
+    assert note["code"] == "note_row" and note["severity"] == "warning" and note["row"] == 16
+    assert ledger.sql("SELECT min(source_row), max(source_row) FROM loans") == [(5, 13)]
+
+
+def test_several_sheets_reports_the_one_skipped(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    path, _ = several_sheets(tmp_path)
+    report = json.loads(ledger.run("import", path, "--json").stdout)
+    assert report["skipped_sheets"] == ["说明"]
+    assert [s["sheet"] for s in report["sheets"]] == ["放款明细"]
+
+
+def test_sheet_option_names_a_missing_sheet(ledger: Ledger, tmp_path):
+    path, _ = sheet_option(tmp_path)
+    result = ledger.run("import", path, "--sheet", "十月")
+    assert result.exit_code == 1
+    assert "没有名为「十月」的工作表" in result.stdout and "「本月」" in result.stdout
+
+
+def test_total_row_in_wan_checked_against_the_rows_naming_both_figures(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    rows = [["单位:万元"], LOAN_HEADER] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS]
+    rows.append(["总 计", None, None, None, None, None, None, 1100, None])
+    report = json.loads(ledger.run("import", write_xlsx(tmp_path / "合计不符.xlsx", rows), "--json").stdout)
+    (w,) = [p for p in report["problems"] if p["code"] == "total_mismatch"]
+    assert w["severity"] == "warning" and w["cell"] == "H10"
+    assert "11,000,000.00" in w["message"] and "11,034,568.39" in w["message"]
+    assert ledger.sql("SELECT count(*), sum(amount) FROM loans") == [(7, TOTAL)]
+
+
+# --- per-bank mappings -----------------------------------------------------------------------
+
+
+def test_mapping_beside_the_ledger_is_picked_by_file_name_every_month(ledger: Ledger, tmp_path, reference):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    folder = ledger.path.parent / "imports" / "mappings"
+    folder.mkdir(parents=True)
+    (folder / "工行.toml").write_bytes(MAPPING.read_bytes())
+    rows = [BANK_HEADER] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS[:4]]
+    first = ledger.run("import", write_xlsx(tmp_path / "工行借据明细2022年1月.xlsx", rows))
+    assert first.exit_code == 0, first.output
+    assert "表头映射" in first.stdout and "工行.toml" in first.stdout
+    rows = [BANK_HEADER] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS[4:]]
+    second = ledger.run("import", write_xlsx(tmp_path / "工行借据明细2022年2月.xlsx", rows), "--json")
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["mapping"].endswith("工行.toml")
+    assert figures(ledger) == reference
+
+
+def test_bank_headers_without_a_mapping_are_refused_naming_what_is_expected(ledger: Ledger, tmp_path):
+    rows = [BANK_HEADER] + [loan_row(lo) for lo in LOANS]
+    result = ledger.run("import", write_xlsx(tmp_path / "借据明细.xlsx", rows))
+    assert result.exit_code == 1
+    assert "没有找到可识别的表头" in result.stdout and "--map" in result.stdout
+
+
+def test_two_mappings_matching_one_file_is_a_usage_error(ledger: Ledger, tmp_path):
+    folder = ledger.path.parent / "imports" / "mappings"
+    folder.mkdir(parents=True)
+    (folder / "a.toml").write_text('files = ["*借据*"]\n[headers]\n"借据号" = "贷款合同编号"\n', encoding="utf-8")
+    (folder / "b.toml").write_text('files = ["借据*"]\n[headers]\n"借据号" = "贷款合同编号"\n', encoding="utf-8")
+    result = ledger.run("import", write_xlsx(tmp_path / "借据明细.xlsx", [BANK_HEADER]))
+    assert result.exit_code == 2
+    assert "a.toml" in result.stderr and "b.toml" in result.stderr
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
+
+
+def bad_sheet(tmp: Path) -> Path:
+    """A 万元 sheet with problems in several rows and columns, and a formula-like name."""
+    rows = [["某银行放款明细"], ["单位:万元"], LOAN_HEADER]
+    good = [loan_row(lo, amount=wan(lo[6])) for lo in LOANS]
+    good[0][1] = C[0][:-1] + ("0" if C[0][-1] != "0" else "1")  # B4: check digit
+    good[1][5] = "2021-02-30"  # F5: no such day
+    good[1][7] = "二百万"  # H5: not an amount
+    good[2][6] = d("2020-01-01")  # G6: matures before it was lent
+    good[3][3] = None  # D7: required
+    good[4][8] = "年息四厘"  # I8: not a rate
+    good[5][7] = -5  # H9: not positive
+    good[6][2] = HOSTILE  # a name that must stay text
+    good[6][0] = "GH-001"  # A10: the same contract twice in the sheet
+    rows += good
+    return write_xlsx(tmp / "建行放款明细.xlsx", rows, sheet="放款明细")
+
+
+EXPECTED = {
+    ("B4", "bad_credit_code"),
+    ("F5", "bad_date"),
+    ("H5", "bad_amount"),
+    ("G6", "date_order"),
+    ("D7", "required"),
+    ("I8", "bad_rate"),
+    ("H9", "not_positive"),
+    ("A10", "duplicate_key"),
+}
+
+
+def test_bad_file_is_refused_with_every_problem_by_cell_and_figures_unchanged(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    ledger.run("import", clean(tmp_path / "放款明细.xlsx"))
+    before = (figures(ledger), ledger.sql(COUNTS))
+    path = bad_sheet(tmp_path)
+    result = ledger.run("import", path, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["refused"] and report["sheets"] == []
+    found = {(p["cell"], p["code"]) for p in report["problems"] if p["severity"] == "error"}
+    assert found == EXPECTED
+    for p in report["problems"]:
+        assert p["file"] == "建行放款明细.xlsx" and p["sheet"] == "放款明细"
+        assert p["message"] and p["hint"] and p["column"], p
+    table = ledger.run("import", path)
+    assert table.exit_code == 1 and "Traceback" not in table.output
+    for cell, _ in EXPECTED:
+        assert f"建行放款明细.xlsx!{cell}" in table.stdout
+    assert "账本未作任何改动" in table.stdout
+    assert (figures(ledger), ledger.sql(COUNTS)) == before
+
+
+def test_errors_workbook_marks_every_bad_cell_for_the_bank(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    before = ledger.sql(COUNTS)
+    out = tmp_path / "退回" / "建行放款明细-问题.xlsx"
+    result = ledger.run("import", bad_sheet(tmp_path), "--errors", out)
+    assert result.exit_code == 1
+    assert str(out) in result.stdout.replace("\n", "")
+    assert ledger.sql(COUNTS) == before
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["问题清单", "放款明细"]
+    listing = [[c.value for c in row] for row in wb["问题清单"].iter_rows()]
+    assert listing[0] == ["序号", "级别", "工作表", "单元格", "列", "值", "规则", "问题", "提示"]
+    assert {(r[3], r[6]) for r in listing[1:] if r[1] == "错误"} == EXPECTED
+    copy = wb["放款明细"]
+    assert copy["A1"].value == "某银行放款明细" and copy["A3"].value == "贷款合同编号"
+    assert copy["H5"].value == "二百万" and copy["F5"].value == "2021-02-30"
+    assert copy["G6"].value.date() == d("2020-01-01")
+    marked = {}
+    for row in copy.iter_rows():
+        for c in row:
+            if c.comment is not None:
+                marked[c.coordinate] = (c.fill.fgColor.rgb, c.comment.text)
+    assert set(marked) == {cell for cell, _ in EXPECTED}
+    assert all(rgb.endswith("FFC7CE") for rgb, _ in marked.values())
+    assert "无法识别的金额" in marked["H5"][1] and "提示" in marked["H5"][1]
+    assert "应晚于放款日期" in marked["G6"][1]
+    assert copy["C10"].value == HOSTILE and copy["C10"].data_type == "s"
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_errors_workbook_for_warnings_only_is_yellow_and_the_import_goes_through(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    rows = [LOAN_HEADER] + [loan_row(lo) for lo in LOANS] + [["合计", None, None, None, None, None, None, 1, None]]
+    out = tmp_path / "提示.xlsx"
+    result = ledger.run("import", write_xlsx(tmp_path / "合计.xlsx", rows), "--errors", out)
+    assert result.exit_code == 0
+    ws = openpyxl.load_workbook(out)["Sheet1"]
+    assert ws["H9"].comment is not None and "明细加总为" in ws["H9"].comment.text
+    assert ws["H9"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert ledger.sql("SELECT count(*) FROM loans") == [(7,)]
+
+
+def test_errors_workbook_of_an_unreadable_file_lists_the_refusal(ledger: Ledger, tmp_path):
+    path = tmp_path / "放款明细.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    out = tmp_path / "问题.xlsx"
+    result = ledger.run("import", path, "--errors", out)
+    assert result.exit_code == 1
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["问题清单"]
+    assert wb["问题清单"]["G2"].value == "truncated"
+
+
+def test_dry_run_of_a_messy_file_reports_and_writes_nothing(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    before = ledger.sql(COUNTS)
+    path, _ = xlsx_layout(tmp_path)
+    result = ledger.run("import", path, "--dry-run", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["dry_run"] and report["sheets"][0]["added"] == 7
+    assert ledger.sql(COUNTS) == before
+    assert ledger.run("import", path).exit_code == 0  # a dry run does not count as imported
+    again = ledger.run("import", path)
+    assert again.exit_code == 1 and "导入过" in again.stdout
+    assert ledger.sql("SELECT count(*) FROM loans") == [(7,)]
+
+
+def _save(wb, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+def test_cli_module_is_importable_without_pandas():
+    """The --errors and mapping wiring keeps `ledger --help` light."""
+    import subprocess
+    import sys
+
+    code = "import sys, ledger.cli; print(any(m in sys.modules for m in ('pandas', 'openpyxl', 'pandera')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    assert runner.invoke(app, ["import", "--help"]).exit_code == 0

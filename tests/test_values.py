@@ -1,0 +1,466 @@
+"""Cell parsers: every accepted and refused spelling, and round-trip properties."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from ledger.importing.values import (
+    MAX_FEN,
+    credit_code_check_digit,
+    credit_code_valid,
+    header_unit,
+    normalize_header,
+    parse_amounts,
+    parse_bools,
+    parse_codes,
+    parse_dates,
+    parse_ints,
+    parse_rates,
+    parse_texts,
+    unit_line_multiplier,
+)
+
+FULL = str.maketrans("0123456789,.-%", "０１２３４５６７８９，．－％")
+EMPTIES = [None, "", "   ", "\u3000", " \n\t", "\xa0"]
+
+
+def one(parser, value, *args):
+    (parsed,), problems = parser([value], *args)
+    return parsed, [(code, message) for _, code, message in problems]
+
+
+# --- amounts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, fen",
+    [
+        (1600000, 160000000),
+        (1600000.0, 160000000),
+        (0.1, 10),
+        (1234.56, 123456),
+        (-5.5, -550),
+        (Decimal("12.30"), 1230),
+        ("1,600,000.00", 160000000),
+        ("1600000", 160000000),
+        ("  1,600,000.5 ", 160000050),
+        ("１，６００．５", 160050),
+        ("１６００００", 16000000),
+        ("1,600,000.00元", 160000000),
+        ("1600000 元", 160000000),
+        ("160万元", 160000000),
+        ("¥1,000.00", 100000),
+        ("￥1000", 100000),
+        ("人民币1000元", 100000),
+        ("-1,000.00", -100000),
+        ("(1,000.00)", -100000),
+        ("（1,000.00）", -100000),
+        (".5", 50),
+        ("12.", 1200),
+    ],
+)
+def test_amounts_accepted(value, fen):
+    assert one(parse_amounts, value) == (fen, [])
+
+
+@pytest.mark.parametrize(
+    "value, fen",
+    [
+        (150, 150000000),
+        (150.5, 150500000),
+        (12.345678, 12345678),
+        ("150.25", 150250000),
+        ("1,500.123456", 1500123456),
+        ("1500元", 150000),  # a trailing 元 means 元 whatever the column says
+        ("150万元", 150000000),
+    ],
+)
+def test_amounts_in_wan_yuan_column(value, fen):
+    assert one(parse_amounts, value, 10000) == (fen, [])
+
+
+@pytest.mark.parametrize("value", ["abc", "1.2.3", "1,5", "12,34.5", "1 600 000", "1.6E+06", "--5", "(-5)", "(5", "5元元", "¥", "-", True, False, dt.date(2021, 3, 5), dt.datetime(2021, 3, 5), dt.time(10), float("nan"), float("inf")])
+def test_amounts_refused(value):
+    parsed, problems = one(parse_amounts, value)
+    assert parsed is None
+    assert [code for code, _ in problems] == ["bad_amount"]
+    assert problems[0][1].startswith("无法识别的金额「")
+
+
+@pytest.mark.parametrize("value, shown", [("12.345", "12.345"), (12.345, "12.345"), (0.001, "0.001"), (Decimal("1.005"), "1.005"), ("1.0000001万元", "1.0000001万元")])
+def test_amounts_below_a_fen(value, shown):
+    assert one(parse_amounts, value) == (None, [("amount_precision", f"金额精确到分以下「{shown}」")])
+
+
+def test_amounts_below_a_fen_in_wan_yuan():
+    assert one(parse_amounts, 12.3456789, 10000)[1][0][0] == "amount_precision"
+    assert one(parse_amounts, "0.0000001", 10000)[1][0][0] == "amount_precision"
+
+
+def test_amounts_empty_cells_and_indexes():
+    parsed, problems = parse_amounts([*EMPTIES, "x", 5, "y"])
+    assert parsed == [None] * len(EMPTIES) + [None, 500, None]
+    assert [(i, code) for i, code, _ in problems] == [(len(EMPTIES), "bad_amount"), (len(EMPTIES) + 2, "bad_amount")]
+
+
+def test_amounts_are_ints():
+    parsed, _ = parse_amounts([1.1, 2, "3.30", Decimal("4")])
+    assert all(type(p) is int for p in parsed)
+
+
+@pytest.mark.parametrize("value", [10**16, 1e16, "10,000,000,000,000,000", "1" * 5000, Decimal("1E+999999"), 1e308, "2000000000000万元"])
+def test_amounts_too_large_for_the_ledger(value):
+    parsed, problems = one(parse_amounts, value)
+    assert parsed is None and problems[0][0] == "bad_amount" and problems[0][1].startswith("金额过大「")
+
+
+def test_amounts_just_below_the_cap():
+    assert one(parse_amounts, "9,999,999,999,999,999.99") == (MAX_FEN - 1, [])
+
+
+def test_amounts_long_fractions():
+    assert one(parse_amounts, "1." + "0" * 5000) == (100, [])
+    assert one(parse_amounts, "1." + "0" * 5000 + "1")[1][0][0] == "amount_precision"
+    assert one(parse_amounts, Decimal("1E-999999"))[1][0][0] == "amount_precision"
+
+
+def test_amounts_huge_float_goes_the_exact_way():
+    assert one(parse_amounts, 1e14) == (10**16, [])
+    assert one(parse_amounts, 123456789012345.67)[0] == 12345678901234567
+
+
+@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2))
+def test_amount_text_round_trips(d):
+    fen = int(d * 100)
+    for text in (f"{d:,.2f}", f"{d:.2f}", f"{d:,}", f"{d:,.2f}".translate(FULL), f" {d:,.2f}元 ", f"¥{d:,.2f}"):
+        assert one(parse_amounts, text) == (fen, []), text
+    assert one(parse_amounts, f"{d / 10000:,.6f}万元") == (fen, [])
+
+
+@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("1e12"), places=2))
+def test_amount_accounting_negative(d):
+    assert one(parse_amounts, f"({d:,.2f})") == (-int(d * 100), [])
+
+
+@given(st.decimals(min_value=Decimal("-1e8"), max_value=Decimal("1e8"), places=6))
+def test_amount_wan_yuan_text_round_trips(d):
+    assert one(parse_amounts, f"{d:,f}", 10000) == (int(d * 1000000), [])
+
+
+@given(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False), st.sampled_from([1, 10000]))
+def test_amount_float_fast_path_matches_shortest_repr(v, multiplier):
+    exact = Decimal(repr(v)) * 100 * multiplier
+    parsed, problems = one(parse_amounts, v, multiplier)
+    if abs(exact) >= MAX_FEN:
+        assert parsed is None and problems[0][0] == "bad_amount"
+    elif exact == exact.to_integral_value():
+        assert (parsed, problems) == (int(exact), [])
+    else:
+        assert parsed is None and problems[0][0] == "amount_precision"
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_amount_float_of_every_fen_is_exact(fen):
+    assert one(parse_amounts, fen / 100) == (fen, [])
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+D = dt.date(2021, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        D,
+        dt.datetime(2021, 3, 5, 14, 30),
+        44260,
+        44260.0,
+        44260.75,
+        "44260",
+        20210305,
+        20210305.0,
+        "2021-03-05",
+        "2021-3-5",
+        "2021/3/5",
+        "2021/03/05",
+        "2021.3.5",
+        "2021年3月5日",
+        "2021年03月05日",
+        "2021 年 3 月 5 日",
+        "2021-03-05 00:00:00",
+        "2021-03-05 14:30",
+        "2021-03-05T14:30:00",
+        "2021/3/5 0:00:00",
+        "20210305",
+        "２０２１－０３－０５",
+        "２０２１年３月５日",
+        "  2021-03-05\n",
+    ],
+)
+def test_dates_accepted(value):
+    assert one(parse_dates, value) == (D, [])
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2021-02-30", "2021-13-01", "20210230", "2021-03", "21-3-5", "3/5/2021", "2021-03/05", "abc", "明天", 19999, 80001, 1.5, 2021, True, dt.time(10), float("nan"), "123456789"],
+)
+def test_dates_refused(value):
+    parsed, problems = one(parse_dates, value)
+    assert parsed is None and [code for code, _ in problems] == ["bad_date"]
+    assert problems[0][1].startswith("无法识别的日期「") and problems[0][1].endswith("」,请使用 2021-03-05 格式")
+
+
+def test_dates_message_quotes_the_cell():
+    assert one(parse_dates, " 2021-02-30 ") == (None, [("bad_date", "无法识别的日期「2021-02-30」,请使用 2021-03-05 格式")])
+
+
+def test_dates_serial_bounds():
+    assert one(parse_dates, 20000)[0] == dt.date(1954, 10, 3)
+    assert one(parse_dates, 80000)[0] == dt.date(2119, 1, 11)
+
+
+def test_dates_repeated_values_and_empties():
+    values = ["2021/3/5", None, "bad", "2021/3/5", "", "bad", 44260]
+    parsed, problems = parse_dates(values)
+    assert parsed == [D, None, None, D, None, None, D]
+    assert [i for i, _, _ in problems] == [2, 5]
+
+
+def test_dates_true_is_not_one():
+    # True == 1 in Python; a cache keyed by value must not confuse them
+    assert parse_dates([20210305, True, 1])[0] == [D, None, None]
+
+
+@given(st.dates(min_value=dt.date(1955, 1, 1), max_value=dt.date(2118, 12, 31)))
+def test_dates_round_trip(d):
+    serial = (d - dt.date(1899, 12, 30)).days
+    spellings = [
+        d.isoformat(),
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d.year}.{d.month}.{d.day}",
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d.isoformat()} 00:00:00",
+        d.strftime("%Y%m%d"),
+        int(d.strftime("%Y%m%d")),
+        d.isoformat().translate(FULL),
+        serial,
+        float(serial) + 0.5,
+        str(serial),
+        dt.datetime.combine(d, dt.time(9, 15)),
+    ]
+    parsed, problems = parse_dates(spellings)
+    assert problems == []
+    assert parsed == [d] * len(spellings)
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, rate",
+    [
+        (4.35, "4.3500"),
+        ("4.35", "4.3500"),
+        ("4.35%", "4.3500"),
+        ("4.35 %", "4.3500"),
+        ("４．３５％", "4.3500"),
+        (0.0435, "4.3500"),
+        ("0.0435", "4.3500"),
+        (Decimal("0.0435"), "4.3500"),
+        ("0.5%", "0.5000"),  # written with % : never rescaled
+        (0.5, "50.0000"),  # a bare fraction, as a cell formatted 50% holds
+        (5, "5.0000"),
+        (3.85, "3.8500"),
+        (0.04350000000000001, "4.3500"),
+        (24, "24.0000"),
+        (40, "40.0000"),  # high rates are a rule's business
+        (-4.35, "-4.3500"),
+        ("4.123456", "4.1235"),
+        (1, "1.0000"),
+        (0, "0.0000"),
+    ],
+)
+def test_rates(value, rate):
+    assert one(parse_rates, value) == (Decimal(rate), [])
+
+
+@pytest.mark.parametrize("value", ["abc", "4.35%%", "%", "4,35", "四点三五", True, dt.date(2021, 3, 5), float("nan"), "9" * 40, 1e308, 100000, Decimal("sNaN")])
+def test_rates_refused(value):
+    parsed, problems = one(parse_rates, value)
+    assert parsed is None and [c for c, _ in problems] == ["bad_rate"] and "年利率" in problems[0][1]
+
+
+def test_rates_empty_and_exponent():
+    assert parse_rates(EMPTIES) == ([None] * len(EMPTIES), [])
+    assert one(parse_rates, "4.35")[0].as_tuple().exponent == -4
+
+
+@given(st.decimals(min_value=Decimal("1"), max_value=Decimal("36"), places=4))
+def test_rates_round_trip(d):
+    assert parse_rates([str(d), f"{d}%", f"{d}%".translate(FULL), float(d), str(d / 100), float(d / 100)]) == ([d] * 6, [])
+
+
+# --- text, codes, flags, ints ----------------------------------------------------------------
+
+ODD_CELLS = [Decimal("sNaN"), Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+999999"), float("nan"), float("-inf"), 10**30, dt.time(9), dt.timedelta(hours=2), dt.date(1, 1, 1)]
+
+
+@pytest.mark.parametrize("parser", [parse_amounts, parse_dates, parse_rates, parse_texts, parse_codes, parse_bools, parse_ints])
+def test_every_parser_takes_odd_cells(parser):
+    parsed, problems = parser(ODD_CELLS)
+    assert len(parsed) == len(ODD_CELLS)
+    assert all(parsed[i] is None and message for i, _, message in problems)
+
+
+def test_texts():
+    values = ["  重庆某某科技有限公司 ", 12345.0, 123, 12.5, dt.date(2021, 3, 5), dt.datetime(2021, 3, 5), dt.datetime(2021, 3, 5, 9, 30), True, *EMPTIES, "\u200b编号\u200b"]
+    assert parse_texts(values) == (
+        ["重庆某某科技有限公司", "12345", "123", "12.5", "2021-03-05", "2021-03-05", "2021-03-05 09:30:00", "TRUE", *[None] * len(EMPTIES), "编号"],
+        [],
+    )
+
+
+def test_codes():
+    values = [" 91500000 2028 05720t ", "９１５０００００２０２８０５７２０Ｔ", "91500000202805720T", "915\u3000000\n00202805720T", *EMPTIES, 123456789012345678]
+    parsed, problems = parse_codes(values)
+    assert parsed[:4] == ["91500000202805720T"] * 4
+    assert parsed[4:-1] == [None] * len(EMPTIES)
+    assert parsed[-1] == "123456789012345678"
+    assert problems == []
+
+
+@pytest.mark.parametrize("code", ["91350100M000100Y43", "914403001922038216", "9144030071526726XG", "91500000202805720T"])
+def test_published_credit_codes_are_valid(code):
+    assert credit_code_valid(code)
+    assert credit_code_check_digit(code[:17]) == code[17]
+
+
+@pytest.mark.parametrize("code", ["91500000202805720X", "91500000202805720", "91500000202805720TT", "91500000202805720t", "9150000020280572OT", "", None, 915000002028057201])
+def test_invalid_credit_codes(code):
+    assert not credit_code_valid(code)
+
+
+def test_check_digit_refuses_bad_input():
+    for bad in ("123", "9150000020280572O", "91500000202805720T"):
+        with pytest.raises(ValueError):
+            credit_code_check_digit(bad)
+
+
+CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@given(st.text(alphabet=CODE_CHARS, min_size=17, max_size=17), st.integers(0, 17), st.sampled_from(CODE_CHARS + "IOZSVa "))
+def test_generated_codes_valid_and_any_single_change_invalid(first17, position, replacement):
+    code = first17 + credit_code_check_digit(first17)
+    assert credit_code_valid(code)
+    assume(code[position] != replacement)
+    assert not credit_code_valid(code[:position] + replacement + code[position + 1 :])
+
+
+@pytest.mark.parametrize("value", [True, "是", " 是 ", "是的", "Y", "y", "yes", "TRUE", "true", "1", 1, 1.0, "√", "１"])
+def test_bools_true(value):
+    assert one(parse_bools, value) == (True, [])
+
+
+@pytest.mark.parametrize("value", [False, "否", "不是", "N", "no", "False", "0", 0, 0.0, "×"])
+def test_bools_false(value):
+    assert one(parse_bools, value) == (False, [])
+
+
+@pytest.mark.parametrize("value", ["也许", "2", 2, 0.5, dt.date(2021, 3, 5)])
+def test_bools_refused(value):
+    parsed, problems = one(parse_bools, value)
+    assert parsed is None and [c for c, _ in problems] == ["bad_bool"]
+
+
+def test_bools_empty():
+    assert parse_bools(EMPTIES) == ([None] * len(EMPTIES), [])
+
+
+@pytest.mark.parametrize("value, n", [(12, 12), (12.0, 12), ("12", 12), (" 1,200 ", 1200), ("12.00", 12), ("１２", 12), ("-3", -3), (Decimal("7"), 7)])
+def test_ints(value, n):
+    assert one(parse_ints, value) == (n, [])
+
+
+@pytest.mark.parametrize("value", [1.5, "1.5", "abc", "12个", True, dt.date(2021, 3, 5), 10**18, "9" * 5000, Decimal("1E+999999"), float("inf"), Decimal("sNaN")])
+def test_ints_refused(value):
+    parsed, problems = one(parse_ints, value)
+    assert parsed is None and [c for c, _ in problems] == ["bad_int"]
+
+
+def test_ints_empty():
+    assert parse_ints(EMPTIES) == ([None] * len(EMPTIES), [])
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, normal",
+    [
+        (" 贷款金额\n（万元） ", "贷款金额(万元)"),
+        ("贷款\r\n金额（元）", "贷款金额(元)"),
+        ("年利率\u3000（％）", "年利率(%)"),
+        ("放款\xa0日期", "放款日期"),
+        ("单位：万元", "单位:万元"),
+        ("\u200b企业名称", "企业名称"),
+        ("贷款金额（单位：万元）", "贷款金额(万元)"),
+        ("贷款金额(万)", "贷款金额(万元)"),
+        ("贷款金额(人民币元)", "贷款金额(元)"),
+        ("年利率(%)", "年利率(%)"),
+        (None, ""),
+        (2021, "2021"),
+    ],
+)
+def test_normalize_header(raw, normal):
+    assert normalize_header(raw) == normal
+
+
+@pytest.mark.parametrize(
+    "header, split",
+    [
+        ("贷款金额(万元)", ("贷款金额", 10000)),
+        ("贷款金额(元)", ("贷款金额", 1)),
+        ("贷款金额(万)", ("贷款金额", 10000)),
+        ("贷款金额(单位:万元)", ("贷款金额", 10000)),
+        ("年利率(%)", ("年利率(%)", 1)),
+        ("放款金额", ("放款金额", 1)),
+        ("(万元)", ("(万元)", 1)),
+    ],
+)
+def test_header_unit(header, split):
+    assert header_unit(header) == split
+
+
+@pytest.mark.parametrize(
+    "text, multiplier",
+    [
+        ("单位:万元", 10000),
+        ("单位：万元", 10000),
+        ("单位: 元", 1),
+        ("金额单位:元", 1),
+        ("金额单位：人民币万元", 10000),
+        ("填报单位：重庆农商行渝北支行        单位：万元", 10000),
+        ("放款明细", None),
+        ("填报单位:重庆银行", None),
+        (None, None),
+        (10000, None),
+    ],
+)
+def test_unit_line_multiplier(text, multiplier):
+    assert unit_line_multiplier(text) == multiplier
+
+
+def test_numpy_and_pandas_scalars_read_like_python_ones():
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    assert parse_amounts([np.float64(12.5), np.int64(7)])[0] == [1250, 700]
+    assert parse_dates([pd.Timestamp("2021-03-05 10:00"), np.int64(44260)])[0] == [D, D]
+    assert parse_rates([np.float64(0.0435)])[0] == [Decimal("4.3500")]
+    assert parse_texts([np.float64(3.0), np.int64(12)])[0] == ["3", "12"]
+    assert parse_ints([np.int64(3)])[0] == [3]

@@ -416,7 +416,10 @@ def bad_sheet(tmp: Path) -> Path:
     good[6][2] = HOSTILE  # a name that must stay text
     good[6][0] = "GH-001"  # A10: the same contract twice in the sheet
     rows += good
-    return write_xlsx(tmp / "建行放款明细.xlsx", rows, sheet="放款明细")
+    path = write_xlsx(tmp / "建行放款明细.xlsx", rows, sheet="放款明细")
+    wb = openpyxl.load_workbook(path)
+    wb["放款明细"]["C10"].data_type = "s"  # text, as a bank's system writes it, not a formula
+    return _save(wb, path)
 
 
 EXPECTED = {

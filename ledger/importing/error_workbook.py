@@ -62,7 +62,7 @@ def write_error_workbook(source: Path, problems: list[Problem], out: Path) -> Pa
 
 
 def _problem_list(ws, problems: list[Problem]) -> None:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
     widths = [6, 6, 14, 8, 16, 20, 20, 60, 50]
@@ -80,7 +80,7 @@ def _problem_list(ws, problems: list[Problem]) -> None:
     for n, p in enumerate(problems, 1):
         cells = xlsx_safe.row(ws, [n, SEVERITY.get(p.severity, p.severity), p.sheet, p.cell, p.column, p.value, p.code, p.message, p.hint])
         level = cells[1]
-        if not isinstance(level, WriteOnlyCell):
+        if not isinstance(level, Cell):
             level = cells[1] = WriteOnlyCell(ws, value=level)
         level.fill = fills.get(p.severity, fills["warning"])
         ws.append(cells)
@@ -88,7 +88,7 @@ def _problem_list(ws, problems: list[Problem]) -> None:
 
 def _marked_copy(ws, sheet: RawSheet, problems: list[Problem]) -> None:
     """The sheet's cells as read, problem cells filled and commented."""
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -103,7 +103,7 @@ def _marked_copy(ws, sheet: RawSheet, problems: list[Problem]) -> None:
         cells = xlsx_safe.row(ws, [_cell_value(row[c]) if c < len(row) else None for c in range(width)])
         for col, found in marks.get(r, {}).items():
             c = cells[col]
-            if not isinstance(c, WriteOnlyCell):
+            if not isinstance(c, Cell):
                 c = cells[col] = WriteOnlyCell(ws, value=c)
             if isinstance(c.value, dt.date):
                 c.number_format = "yyyy-mm-dd" if not isinstance(c.value, dt.datetime) else "yyyy-mm-dd hh:mm:ss"

@@ -12,6 +12,8 @@ that nothing on the way to DuckDB is ever a float.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, is_not, itemgetter
 
 from ..problems import WARNING, Problem
 from . import values as V
@@ -35,17 +37,46 @@ class TypedSheet:
         return len(self.source_rows)
 
 
-def _is_total(row: list) -> bool:
-    for cell in row[:8]:
-        if isinstance(cell, str):
-            text = cell.strip().replace(" ", "").replace("\u3000", "")
-            if text.startswith(("合计", "总计", "小计")):
-                return True
-    return False
+def _total_text(text: str) -> bool:
+    """Whether a cell's text marks a totals row: 合计, 总计 or 小计 (spaces inside allowed)."""
+    return text.strip().replace(" ", "").replace("\u3000", "").startswith(("合计", "总计", "小计"))
 
 
 def _filled(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _column(rows: list[list], col: int, rectangular: bool) -> list:
+    """One column of `rows`, None where a row is too short to have it."""
+    if rectangular:
+        return list(map(itemgetter(col), rows))
+    return [row[col] if col < len(row) else None for row in rows]
+
+
+def _where(column: list, chosen: set) -> list[int]:
+    """Indices of the cells holding one of the `chosen` values."""
+    if not chosen:
+        return []
+    return [i for i, v in enumerate(column) if v in chosen]
+
+
+def _distinct_texts(column: list) -> list[str]:
+    """The distinct text values of a column (columns repeat values: banks, products, dates)."""
+    return [v for v in set(column) if type(v) is str]
+
+
+def _blank_texts(texts: list[str]) -> set[str]:
+    """The texts that are white space only (a cell a user sees as empty)."""
+    if "" not in texts and not any(map(str.isspace, texts)):
+        return set()
+    return {v for v in texts if not v.strip()}
+
+
+def _total_texts(texts: list[str]) -> set[str]:
+    """The texts that mark a totals row; only texts holding 计 are looked at closely."""
+    if "计" not in "\x00".join(texts):
+        return set()
+    return {v for v in texts if "计" in v and _total_text(v)}
 
 
 def _parse(placed: Placed, raw: list) -> tuple[list, list[tuple[int, str, str]]]:
@@ -56,7 +87,8 @@ def _parse(placed: Placed, raw: list) -> tuple[list, list[tuple[int, str, str]]]
         return V.parse_amounts(raw, 1)
     if kind == "rate":
         parsed, problems = V.parse_rates(raw)
-        return [None if p is None else int(p.scaleb(SCALE["rate"])) for p in parsed], problems
+        scaled = {p: int(p.scaleb(SCALE["rate"])) for p in set(parsed) if p is not None}
+        return [None if p is None else scaled[p] for p in parsed], problems
     if kind == "date":
         return V.parse_dates(raw)
     if kind == "code":
@@ -75,25 +107,52 @@ def _fmt_fen(fen: int) -> str:
 
 
 def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet:
-    """Parse the data rows under `layout`'s header into typed columns, collecting every problem."""
+    """Parse the data rows under `layout`'s header into typed columns, collecting every problem.
+
+    Works a column at a time: the cells of each placed column are taken out whole, blank,
+    totals and note rows are found from the columns (testing each distinct value once),
+    and only the rows kept are parsed.
+    """
     first = layout.header_index + 1
+    data = rows[first:]
     placed = list(layout.placed.values())
     cols = [p.col for p in placed]
+    short = min(map(len, data), default=0)  # every row has at least this many cells
+    longest = max(map(len, data), default=0)
+    cells = [_column(data, c, c < short) for c in cols]
+
+    # Cells filled per row, among the placed columns.
+    texts = [_distinct_texts(column) for column in cells]
+    filled = [0] * len(data)
+    for column, distinct in zip(cells, texts):
+        filled = list(map(add, filled, map(is_not, column, repeat(None))))
+        for i in _where(column, _blank_texts(distinct)):
+            filled[i] -= 1
+    # Rows whose first eight cells hold 合计/总计/小计.
+    totals_at: set[int] = set()
+    for c in range(min(8, longest)):
+        if c in cols:
+            column, distinct = cells[cols.index(c)], texts[cols.index(c)]
+        else:
+            column = _column(data, c, c < short)
+            distinct = _distinct_texts(column)
+        totals_at.update(_where(column, _total_texts(distinct)))
+
     problems: list[Problem] = []
-    kept: list[list] = []
-    source_rows: list[int] = []
     totals: list[tuple[int, list]] = []
-    for offset, row in enumerate(rows[first:]):
-        excel_row = first + offset + 1
-        cells = [row[c] if c < len(row) else None for c in cols]
-        filled = sum(1 for v in cells if _filled(v))
-        if filled == 0:
+    dropped: list[int] = []
+    for i, count in enumerate(filled):
+        if count > 1 and i not in totals_at:
             continue
-        if _is_total(row):
-            totals.append((excel_row, cells))
+        if count == 0:
+            dropped.append(i)
             continue
-        if filled == 1 and len(cols) > 2:
-            note = next(v for v in row if _filled(v))
+        excel_row = first + i + 1
+        if i in totals_at:
+            totals.append((excel_row, [column[i] for column in cells]))
+            dropped.append(i)
+        elif count == 1 and len(cols) > 2:
+            note = next(v for v in data[i] if _filled(v))
             problems.append(
                 Problem(
                     code="note_row",
@@ -106,14 +165,18 @@ def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet
                     severity=WARNING,
                 )
             )
-            continue
-        kept.append(cells)
-        source_rows.append(excel_row)
+            dropped.append(i)
+    if dropped:
+        gone = set(dropped)
+        keep = [i for i in range(len(data)) if i not in gone]
+        cells = [[column[i] for i in keep] for column in cells]
+        source_rows = [first + i + 1 for i in keep]
+    else:
+        source_rows = list(range(first + 1, first + 1 + len(data)))
 
     columns: dict[str, list] = {}
     raws: dict[str, list] = {}
-    for j, p in enumerate(placed):
-        raw = [cells[j] for cells in kept]
+    for p, raw in zip(placed, cells):
         parsed, bad = _parse(p, raw)
         columns[p.spec.field] = parsed
         raws[p.spec.field] = raw

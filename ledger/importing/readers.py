@@ -17,6 +17,7 @@ import csv
 import gc
 import io
 import re
+import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
     kind = _kind(path)
     if kind == "text":
         return [RawSheet(path.stem, _read_text(path, max_rows))]
+    # The sheet XML is unzipped and searched for error cells and formulas in a thread while
+    # calamine parses: zlib lets go of the GIL, so the two overlap on a second core.
+    scan = _Scan(path, only) if kind == "xlsx" else None
     with _Workbook(path, kind) as wb:
         metas = wb.worksheets()
         if only is not None:
@@ -101,8 +105,8 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
                 raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"文件中的工作表有: {names}。")
             metas = chosen
         sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible) for m in metas]
-    if kind == "xlsx":
-        _inspect_xlsx(path, sheets)
+    if scan is not None:
+        _inspect_xlsx(path, sheets, scan.result())
     return sheets
 
 
@@ -181,6 +185,9 @@ def _zip_kind(path: Path) -> str:
 # --- workbooks through calamine --------------------------------------------------------------
 
 
+_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "xlsb": {".xlsb"}, "xls": {".xls"}, "ods": {".ods"}}
+
+
 class _Workbook:
     """A calamine workbook whose every failure (even a Rust panic) becomes a ReadError."""
 
@@ -189,7 +196,12 @@ class _Workbook:
         self.file = open(path, "rb")
         try:
             with self._guard():
-                self.wb = CalamineWorkbook.from_filelike(self.file)
+                # calamine reading the file itself is some 15% faster than through a Python file
+                # object, but picks the format by the suffix: only when that agrees with the content.
+                if path.suffix.lower() in _SUFFIXES[kind]:
+                    self.wb = CalamineWorkbook.from_path(str(path))
+                else:
+                    self.wb = CalamineWorkbook.from_filelike(self.file)
         except BaseException:
             self.file.close()
             raise
@@ -291,19 +303,70 @@ _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
 _CELL_TYPE = re.compile(rb'\st="(\w+)"')
 
 
-def _inspect_xlsx(path: Path, sheets: list[RawSheet]) -> None:
+WHOLE_PART = 128 << 20  # a sheet XML up to this size is unzipped in one piece (and one GIL release)
+
+
+class _Scan(threading.Thread):
+    """Which sheet parts of an .xlsx hold error cells or formulas, found in the background.
+
+    `result()` waits for the thread and gives {sheet name: (part, prefix, errors,
+    formulas, xml or None)}; None when the package could not be looked into, in which
+    case the sheets are inspected the slow way (`_inspect_xlsx` without a scan).
+    """
+
+    def __init__(self, path: Path, only: str | None):
+        super().__init__(name="xlsx-scan", daemon=True)
+        self.path, self.only = path, only
+        self.found: dict | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            found = {}
+            with zipfile.ZipFile(self.path) as z:
+                for name, part in _sheet_parts(z).items():
+                    if self.only is not None and name.strip() != self.only.strip():
+                        continue
+                    if z.getinfo(part).file_size <= WHOLE_PART:
+                        xml = z.read(part)
+                        prefix, errors, formulas = _flags(xml)
+                        found[name] = (part, prefix, errors, formulas, xml if errors or formulas else None)
+                    else:
+                        found[name] = (part, *_scan(z, part), None)
+            self.found = found
+        except Exception:
+            self.found = None
+
+    def result(self) -> dict | None:
+        self.join()
+        return self.found
+
+
+def _flags(xml: bytes) -> tuple[bytes, bool, bool]:
+    """The part's namespace prefix, and whether it has any error cell / any formula at all."""
+    root = _ROOT.search(xml, 0, 4096)
+    prefix = root[1] or b"" if root else b""
+    formula = b"<" + prefix + b"f"
+    has_formula = formula in xml and re.search(b"<" + re.escape(prefix) + rb"f[\s>/]", xml) is not None
+    return prefix, b't="e"' in xml, has_formula
+
+
+def _inspect_xlsx(path: Path, sheets: list[RawSheet], scanned: dict | None = None) -> None:
     """Fill in error cells' text and list the formulas saved without a value, sheet by sheet."""
     try:
         with zipfile.ZipFile(path) as z:
-            parts = _sheet_parts(z)
+            parts = _sheet_parts(z) if scanned is None else {name: hit[0] for name, hit in scanned.items()}
             for sheet in sheets:
                 part = parts.get(sheet.name)
                 if part is None:
                     continue
-                prefix, errors, formulas = _scan(z, part)
+                if scanned is None:
+                    prefix, errors, formulas, xml = (*_scan(z, part), None)
+                else:
+                    _, prefix, errors, formulas, xml = scanned[sheet.name]
                 if not (errors or formulas):
                     continue
-                xml = z.read(part)
+                xml = xml if xml is not None else z.read(part)
                 if errors:
                     for row, col, text in _error_cells(xml, prefix):
                         if row < len(sheet.rows) and col < len(sheet.rows[row]) and sheet.rows[row][col] is None:

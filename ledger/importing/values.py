@@ -379,17 +379,30 @@ def parse_texts(values: list) -> tuple[list[str | None], list[Problem]]:
 
     Never reports a problem: any cell has a text form (dates as 2021-03-05).
     """
-    return [_text_of(v) for v in values], []
+    # Text cells, nearly all of a column, are trimmed inline; the rest go through _text_of.
+    return [(v.strip(_BLANKS) or None) if type(v) is str else _text_of(v) for v in values], []
+
+
+def _code_of(v) -> str | None:
+    t = _text_of(v)
+    if t is not None and not (t.isascii() and t.isalnum()):
+        t = _BLANK_RUN.sub("", t.translate(_HALF)) or None
+    return t.upper() if t is not None else None
 
 
 def parse_codes(values: list) -> tuple[list[str | None], list[Problem]]:
     """统一社会信用代码: trimmed, inner spaces removed, full-width to half-width, upper-cased. No validity check here."""
+    # An enterprise borrows more than once: each distinct cell is normalised once.
+    memo: dict = {}
     out: list[str | None] = []
+    append = out.append
     for v in values:
-        t = _text_of(v)
-        if t is not None and not (t.isascii() and t.isalnum()):
-            t = _BLANK_RUN.sub("", t.translate(_HALF)) or None
-        out.append(t.upper() if t is not None else None)
+        if type(v) is not str:  # 1, 1.0 and True are equal keys, but not the same text
+            append(_code_of(v))
+        elif v in memo:
+            append(memo[v])
+        else:
+            append(memo.setdefault(v, _code_of(v)))
     return out, []
 
 

@@ -259,3 +259,20 @@ def test_control_characters_in_imported_text_do_not_break_exports(ledger: Ledger
     values = {c.value for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row}
     assert "重庆\ufffd银行" in values
     assert os.path.getsize(out) > 0
+
+
+def test_control_characters_do_not_break_the_meeting_workbook_or_the_audit(ledger: Ledger, tmp_path):
+    registry = [ENTERPRISE_HEADER] + [[C[0], NAMES[0], "巴南区"]]
+    assert ledger.run("import", write_xlsx(tmp_path / "名录.xlsx", registry)).exit_code == 0
+    with open(tmp_path / "放款.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(LOAN_HEADER)
+        w.writerow(["HT-1", C[0], NAMES[0], "重庆\x07银行", "知识价值信用贷款", "2021-03-05", "2022-03-04", 1000000, 4.35])
+    assert ledger.run("import", tmp_path / "放款.csv").exit_code == 0
+    out = tmp_path / "会议.xlsx"
+    result = ledger.run("report", "summary", "--as-of", "2021-12-31", "--by", "bank", "--xlsx", out)
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    values = {c.value for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row}
+    assert "重庆\ufffd银行" in values

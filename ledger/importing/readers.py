@@ -355,15 +355,16 @@ def _inspect_xlsx(path: Path, sheets: list[RawSheet], scanned: dict | None = Non
     """Fill in error cells' text and list the formulas saved without a value, sheet by sheet."""
     try:
         with zipfile.ZipFile(path) as z:
-            parts = _sheet_parts(z) if scanned is None else {name: hit[0] for name, hit in scanned.items()}
+            parts = _sheet_parts(z)
             for sheet in sheets:
                 part = parts.get(sheet.name)
                 if part is None:
                     continue
-                if scanned is None:
-                    prefix, errors, formulas, xml = (*_scan(z, part), None)
+                hit = (scanned or {}).get(sheet.name)
+                if hit is not None and hit[0] == part:
+                    _, prefix, errors, formulas, xml = hit
                 else:
-                    _, prefix, errors, formulas, xml = scanned[sheet.name]
+                    prefix, errors, formulas, xml = (*_scan(z, part), None)
                 if not (errors or formulas):
                     continue
                 xml = xml if xml is not None else z.read(part)

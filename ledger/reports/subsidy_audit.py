@@ -233,7 +233,6 @@ VERDICT_HEADER = [
     "认定记录", "认定文件", "认定工作表", "认定行", "认定文件SHA256",
 ]
 TOTAL_HEADER = ["{what}", "笔数", "金额(元)", "合规笔数", "不合规笔数", "不合规金额(元)"]
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 MAX_WIDTH = 66  # a sha256 fits
 
@@ -258,11 +257,10 @@ def _total_row(t: Total) -> list:
 
 def _put(ws, row: int, col: int, value):
     """Write one cell; text that a spreadsheet would run as a formula is stored as plain text."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    elif isinstance(value, Decimal):
+    from ..xlsx_safe import put
+
+    cell = put(ws, row, col, value)
+    if isinstance(value, Decimal):
         cell.number_format = MONEY_FORMAT
     elif isinstance(value, dt.date):
         cell.number_format = "yyyy-mm-dd"

@@ -29,7 +29,6 @@ from .wording import AUTO, period_words
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
-FORMULA_LEAD = ("=", "+", "-", "@")
 NOTHING = "—"  # a figure that does not exist (a change against zero, a missing milestone)
 SHEETS = {"bank": "按银行", "district": "按区县", "grade": "按评价等级", "month": "按月份"}
 CHART_CM = (24.0, 9.0)  # width, height
@@ -95,14 +94,11 @@ class Sheet:
 
     def put(self, row: int, col: int, value, fmt: str | None = None, bold: bool = False, fit: bool = True):
         """Write one value; text that looks like a formula or an error code stays text."""
-        from openpyxl.cell.cell import ERROR_CODES
         from openpyxl.styles import Alignment, Font
 
-        cell = self.ws.cell(row=row, column=col)
-        cell.value = value
-        if isinstance(value, str) and (value.startswith(FORMULA_LEAD) or value in ERROR_CODES):
-            cell.data_type = "s"
-            cell.quotePrefix = True
+        from ..xlsx_safe import put
+
+        cell = put(self.ws, row, col, value)
         if fmt:
             cell.number_format = fmt
         if value == NOTHING:

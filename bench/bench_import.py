@@ -43,8 +43,8 @@ print(len(rows), sum(map(len, rows)), time.perf_counter() - t)
 """
 
 
-def run(argv: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes and stdout of one child process (which must succeed)."""
+def run(argv: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS in bytes, stdout and CPU seconds of one child process (which must succeed)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out, err = proc.stdout.read(), proc.stderr.read()
@@ -53,7 +53,7 @@ def run(argv: list[str], env: dict | None = None) -> tuple[float, int, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:4])} … failed ({proc.returncode}):\n{err.decode()[-2000:]}")
-    return wall, usage.ru_maxrss * 1024, out.decode()
+    return wall, usage.ru_maxrss * 1024, out.decode(), usage.ru_utime + usage.ru_stime
 
 
 def ledger(db: Path, *args: str) -> list[str]:
@@ -78,16 +78,16 @@ def main() -> None:
 
         reads, imports = [], []
         for i in range(args.repeat):
-            wall, rss, out = run([sys.executable, "-c", BARE_READ, str(sheet)], env)
+            wall, rss, out, cpu = run([sys.executable, "-c", BARE_READ, str(sheet)], env)
             rows, cells, inner = out.split()
-            reads.append((wall, rss, float(inner)))
+            reads.append((wall, rss, float(inner), cpu))
             db = work / f"run{i}.duckdb"
             shutil.copy(base, db)
-            wall, rss, out = run(ledger(db, "import", str(sheet), "--json"), env)
+            wall, rss, out, cpu = run(ledger(db, "import", str(sheet), "--json"), env)
             report = json.loads(out)
-            imports.append((wall, rss, report))
-        read_wall, read_rss, read_inner = min(reads)
-        import_wall, import_rss, report = min(imports, key=lambda r: r[0])
+            imports.append((wall, rss, report, cpu))
+        read_wall, read_rss, read_inner, read_cpu = min(reads, key=lambda r: r[0])
+        import_wall, import_rss, report, import_cpu = min(imports, key=lambda r: r[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -100,6 +100,8 @@ def main() -> None:
         "bare_read_in_process_s": round(read_inner, 3),
         "import_s": round(import_wall, 3),
         "ratio": round(import_wall / read_wall, 2),
+        "bare_read_cpu_s": round(read_cpu, 3),
+        "import_cpu_s": round(import_cpu, 3),
         "target_ratio": TARGET_RATIO,
         "read_peak_rss_mib": round(read_rss / 2**20),
         "import_peak_rss_mib": round(import_rss / 2**20),
@@ -110,8 +112,8 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False))
         return
     print(f"sheet: {sheet.name} ({args.rows:,} rows x 15 columns, {sheet.stat().st_size / 2**20:.1f} MiB), {os.cpu_count()} cores")
-    print(f"(a) bare read, python-calamine:  {read_wall:6.2f} s wall  ({read_inner:.2f} s in process)  peak RSS {read_rss / 2**20:,.0f} MiB")
-    print(f"(b) full ledger import:          {import_wall:6.2f} s wall  peak RSS {import_rss / 2**20:,.0f} MiB  ({added:,} rows added, {len(report['problems'])} warnings)")
+    print(f"(a) bare read, python-calamine:  {read_wall:6.2f} s wall  {read_cpu:5.2f} s CPU  ({read_inner:.2f} s in process)  peak RSS {read_rss / 2**20:,.0f} MiB")
+    print(f"(b) full ledger import:          {import_wall:6.2f} s wall  {import_cpu:5.2f} s CPU  peak RSS {import_rss / 2**20:,.0f} MiB  ({added:,} rows added, {len(report['problems'])} warnings)")
     ok_ratio = import_wall / read_wall <= TARGET_RATIO
     ok_mem = import_rss < MEMORY_LIMIT
     print(f"ratio b/a: {import_wall / read_wall:.2f}x (target <= {TARGET_RATIO}x: {'met' if ok_ratio else 'NOT met'}); memory < 1 GiB: {'met' if ok_mem else 'NOT met'}")

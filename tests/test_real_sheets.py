@@ -539,3 +539,41 @@ def test_cli_module_is_importable_without_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
     assert runner.invoke(app, ["import", "--help"]).exit_code == 0
+
+
+# --- the fast paths keep the rules -----------------------------------------------------------
+
+
+def test_vectorised_credit_code_check_agrees_with_the_scalar_one():
+    import random
+
+    from ledger.importing.validate import valid_credit_codes
+    from ledger.importing.values import credit_code_valid
+
+    rng = random.Random(5)
+    good = codes(200, seed=11)
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    typos = [c[:i] + rng.choice(chars) + c[i + 1 :] for c in good for i in [rng.randrange(18)]]
+    odd = ["", "91500113", good[0].lower(), good[1] + "0", "Ｉ" * 18, "I" * 18, "O" * 18, "９" * 18, None, 3.0]
+    sample = good + typos + odd
+    assert list(valid_credit_codes(sample)) == [isinstance(c, str) and credit_code_valid(c) for c in sample]
+    assert valid_credit_codes(good).all() and not valid_credit_codes(odd).any()
+
+
+def test_validation_does_not_pull_in_hypothesis():
+    """pandera would import hypothesis (0.3 s) for strategies the importer never uses."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from ledger.store import Store; from ledger.importing.pipeline import import_file\n"
+        "s = Store.create(Path(sys.argv[1])); r = import_file(s, Path(sys.argv[2])); s.close()\n"
+        "print(r.added, 'pandera' in sys.modules, 'hypothesis' in sys.modules)"
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = registry(Path(tmp) / "名录.xlsx")
+        out = subprocess.run([sys.executable, "-c", code, str(Path(tmp) / "l.duckdb"), str(sheet)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["4", "True", "False"]

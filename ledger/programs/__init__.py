@@ -34,6 +34,31 @@ class PendingSheet:
     def kind(self) -> str:
         return self.typed.layout.kind.kind
 
+    def problem(self, field: str, i: int, code: str, message: str, hint: str, severity: str = "error") -> "Problem":
+        """A problem at the cell of `field` in the sheet's `i`-th parsed row, quoting the cell as written."""
+        from ..problems import Problem
+
+        placed = self.typed.layout.placed[field]
+        raw = self.typed.raw[field][i]
+        if raw is None:
+            value = ""
+        elif isinstance(raw, float) and raw.is_integer():
+            value = str(int(raw))
+        else:
+            value = str(raw).strip()
+        return Problem(
+            code=code,
+            message=message,
+            hint=hint,
+            file=self.file,
+            sheet=self.sheet,
+            row=self.typed.source_rows[i],
+            col=placed.col,
+            column=placed.header,
+            value=value,
+            severity=severity,
+        )
+
 
 @dataclass
 class ImportContext:
@@ -44,6 +69,19 @@ class ImportContext:
 
     def pending_of(self, kind: str) -> list[PendingSheet]:
         return [p for p in self.pending if p.kind == kind]
+
+    def known(self, values, table: str, column: str, kind: str) -> set:
+        """Which of `values` the ledger's live `table` holds in `column`, or this import's `kind` sheets do."""
+        wanted = sorted({v for v in values if isinstance(v, str)})
+        if not wanted:
+            return set()
+        found = {
+            r[0]
+            for r in self.con.execute(f"SELECT DISTINCT {column} FROM v_{table} WHERE {column} IN (SELECT unnest(?))", [wanted]).fetchall()
+        }
+        for other in self.pending_of(kind):
+            found.update(other.frame[column].dropna())
+        return found
 
 
 Rule = Callable[[PendingSheet, ImportContext], "list[Problem]"]

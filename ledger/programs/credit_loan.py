@@ -41,40 +41,19 @@ def _add_banks(con, batch_id: int) -> list[str]:
 def enterprise_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """Every row's enterprise is in the registry already, or registered by this same import."""
     frame = sheet.frame
-    codes = set(frame["credit_code"].dropna())
-    if not codes:
-        return []
-    known = {
-        r[0]
-        for r in ctx.con.execute(
-            "SELECT DISTINCT credit_code FROM v_enterprises WHERE credit_code IN (SELECT unnest(?))", [sorted(codes)]
-        ).fetchall()
-    }
-    for other in ctx.pending_of("enterprises"):
-        known.update(other.frame["credit_code"].dropna())
-    missing = codes - known
-    if not missing:
-        return []
-    placed = sheet.typed.layout.placed["credit_code"]
-    names = sheet.frame["enterprise_name"] if "enterprise_name" in sheet.frame else None
-    problems = []
-    for i in frame.index[frame["credit_code"].isin(missing)]:
-        code = frame.at[i, "credit_code"]
-        name = f"({names.at[i]})" if names is not None and isinstance(names.at[i], str) else ""
-        problems.append(
-            Problem(
-                code="unknown_enterprise",
-                message=f"企业 {code}{name} 不在企业名录中,本次导入的文件里也没有它的名录行",
-                hint="请先导入该企业的企业名录(统一社会信用代码、企业名称、所属区县),或在同一工作簿中加一张企业名录表。",
-                file=sheet.file,
-                sheet=sheet.sheet,
-                row=sheet.typed.source_rows[i],
-                col=placed.col,
-                column=placed.header,
-                value=str(code),
-            )
+    known = ctx.known(frame["credit_code"], "enterprises", "credit_code", "enterprises")
+    names = frame["enterprise_name"] if "enterprise_name" in frame else None
+    return [
+        sheet.problem(
+            "credit_code",
+            i,
+            "unknown_enterprise",
+            f"企业 {code}{f'({names[i]})' if names is not None and isinstance(names[i], str) else ''} 不在企业名录中,本次导入的文件里也没有它的名录行",
+            "请先导入该企业的企业名录(统一社会信用代码、企业名称、所属区县),或在同一工作簿中加一张企业名录表。",
         )
-    return problems
+        for i, code in enumerate(frame["credit_code"])
+        if isinstance(code, str) and code not in known
+    ]
 
 
 KINDS = {

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..money import yuan
-from ..problems import ERROR, WARNING, Problem
+from ..problems import WARNING, Problem
 from . import ImportContext, KindHooks, PendingSheet
 
 SECTION = "incubator"
@@ -196,30 +196,15 @@ def pd_object(values: list, index):
     return pd.Series(values, index=index, dtype="object")
 
 
-def _cell_problem(sheet: PendingSheet, i, field: str, code: str, message: str, hint: str, severity: str = ERROR) -> Problem:
-    placed = sheet.typed.layout.placed[field]
-    raw = sheet.typed.raw[field][i]
-    return Problem(
-        code=code,
-        message=message,
-        hint=hint,
-        file=sheet.file,
-        sheet=sheet.sheet,
-        row=sheet.typed.source_rows[i],
-        col=placed.col,
-        column=placed.header,
-        value="" if raw is None else str(raw).strip(),
-        severity=severity,
-    )
-
-
 def carrier_type_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """载体类型 is 科技企业孵化器 or 众创空间 (in one of their spellings)."""
     frame = sheet.frame
     bad = frame.index[frame["carrier_type"].notna() & ~frame["carrier_type"].isin(CARRIER_TYPES)]
     return [
-        _cell_problem(
-            sheet, i, "carrier_type", "bad_carrier_type",
+        sheet.problem(
+            "carrier_type",
+            i,
+            "bad_carrier_type",
             f"载体类型「{frame.at[i, 'carrier_type']}」无法识别",
             "载体类型请填写「科技企业孵化器」或「众创空间」(国家备案众创空间亦可)。",
         )
@@ -232,8 +217,10 @@ def carrier_level_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem
     frame = sheet.frame
     bad = frame.index[frame["level"].notna() & ~frame["level"].isin(LEVELS)]
     return [
-        _cell_problem(
-            sheet, i, "level", "bad_carrier_level",
+        sheet.problem(
+            "level",
+            i,
+            "bad_carrier_level",
             f"级别「{frame.at[i, 'level']}」无法识别",
             "级别请填写「市级」或「国家级」;国家备案众创空间按国家级填写。",
         )
@@ -253,9 +240,9 @@ def subsidy_item_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]
             continue
         programme, category = frame.at[i, "programme"], frame.at[i, "category"]
         if programme is None:
-            problems.append(_cell_problem(sheet, i, "item", "bad_subsidy_item", f"补助项目「{item}」无法识别", hint))
+            problems.append(sheet.problem("item", i, "bad_subsidy_item", f"补助项目「{item}」无法识别", hint))
         elif programme == PERFORMANCE and category is None:
-            problems.append(_cell_problem(sheet, i, "item", "bad_award_category", f"绩效奖励「{item}」没有写明奖励类别", hint))
+            problems.append(sheet.problem("item", i, "bad_award_category", f"绩效奖励「{item}」没有写明奖励类别", hint))
     return problems
 
 
@@ -273,8 +260,10 @@ def carrier_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     for other in ctx.pending_of("carriers"):
         known.update(name_key(n) for n in other.frame["carrier_name"].dropna())
     return [
-        _cell_problem(
-            sheet, i, "carrier_name", "unknown_carrier",
+        sheet.problem(
+            "carrier_name",
+            i,
+            "unknown_carrier",
             f"载体「{frame.at[i, 'carrier_name']}」不在孵化载体认定名录中;本行仍导入,审计时将判为收款方未经认定",
             "如该载体已认定,请先导入其孵化载体认定记录(载体名称、运营主体统一社会信用代码、载体类型、级别、认定日期、认定文号),或核对载体名称。",
             severity=WARNING,

@@ -180,22 +180,9 @@ def fmt_fen(fen) -> str:
     return f"{Decimal(int(fen)).scaleb(-2):,.2f}"
 
 
-def _cell(sheet: PendingSheet, field: str, ord_: int) -> tuple[int, int, str, str]:
-    placed = sheet.typed.layout.placed[field]
-    raw = sheet.typed.raw[field][ord_]
-    if raw is None:
-        value = ""
-    elif isinstance(raw, float) and raw.is_integer():
-        value = str(int(raw))
-    else:
-        value = str(raw).strip()
-    return sheet.typed.source_rows[ord_], placed.col, placed.header, value
-
-
 def finding(sheet: PendingSheet, field: str, ord_: int, code: str, message: str, hint: str, severity: str = WARNING) -> Problem:
-    """A problem at the cell of `field` in row `ord_` of the sheet."""
-    row, col, header, value = _cell(sheet, field, ord_)
-    return Problem(code=code, message=message, hint=hint, file=sheet.file, sheet=sheet.sheet, row=row, col=col, column=header, value=value, severity=severity)
+    """A problem at the cell of `field` in row `ord_` of the sheet (a warning unless told)."""
+    return sheet.problem(field, ord_, code, message, hint, severity)
 
 
 def _rule(name: str, cite: str | None = None) -> str:
@@ -227,17 +214,7 @@ def _no_policy(sheet: PendingSheet, field: str, rows: list[int], rule: str) -> l
 def contract_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """Every repayment, claim or recovery names a loan in the ledger or in the same import."""
     frame = sheet.frame
-    contracts = set(frame["contract_no"].dropna())
-    if not contracts:
-        return []
-    known = {
-        r[0]
-        for r in ctx.con.execute(
-            "SELECT DISTINCT contract_no FROM v_loans WHERE contract_no IN (SELECT unnest(?))", [sorted(contracts)]
-        ).fetchall()
-    }
-    for other in ctx.pending_of("loans"):
-        known.update(other.frame["contract_no"].dropna())
+    known = ctx.known(frame["contract_no"], "loans", "contract_no", "loans")
     return [
         finding(
             sheet,

@@ -24,6 +24,9 @@ class Applications:
     count: int
     amount: Decimal
 
+    def to_json(self) -> dict:
+        return {"enterprises": self.enterprises, "count": self.count, "amount": json_yuan(self.amount)}
+
 
 @dataclass(frozen=True)
 class Loans:
@@ -32,11 +35,22 @@ class Loans:
     count: int
     amount: Decimal
 
+    def to_json(self) -> dict:
+        return {"banks": self.banks, "enterprises": self.enterprises, "count": self.count, "amount": json_yuan(self.amount)}
+
 
 @dataclass(frozen=True)
 class Guided:
     enterprises: int
     amount: Decimal
+
+    def to_json(self) -> dict:
+        return {"enterprises": self.enterprises, "amount": json_yuan(self.amount)}
+
+
+def figures_json(applications: Applications, loans: Loans, guided: Guided) -> dict:
+    """The three programme figures in the JSON shape every summary uses."""
+    return {"applications": applications.to_json(), "loans": loans.to_json(), "guided": guided.to_json()}
 
 
 @dataclass(frozen=True)
@@ -50,21 +64,7 @@ class Summary:
 
     def to_json(self) -> dict:
         """The `--json` object: counts as numbers, amounts as strings in 元."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "applications": {
-                "enterprises": self.applications.enterprises,
-                "count": self.applications.count,
-                "amount": json_yuan(self.applications.amount),
-            },
-            "loans": {
-                "banks": self.loans.banks,
-                "enterprises": self.loans.enterprises,
-                "count": self.loans.count,
-                "amount": json_yuan(self.loans.amount),
-            },
-            "guided": {"enterprises": self.guided.enterprises, "amount": json_yuan(self.guided.amount)},
-        }
+        return {"as_of": self.as_of.isoformat(), **figures_json(self.applications, self.loans, self.guided)}
 
 
 SUMMARY_SQL = """
@@ -235,21 +235,7 @@ class BreakdownRow:
 
     def to_json(self) -> dict:
         """One row as JSON: the group's key and its figures in the shape of `Summary.to_json`."""
-        out = {
-            "key": self.key,
-            "applications": {
-                "enterprises": self.applications.enterprises,
-                "count": self.applications.count,
-                "amount": json_yuan(self.applications.amount),
-            },
-            "loans": {
-                "banks": self.loans.banks,
-                "enterprises": self.loans.enterprises,
-                "count": self.loans.count,
-                "amount": json_yuan(self.loans.amount),
-            },
-            "guided": {"enterprises": self.guided.enterprises, "amount": json_yuan(self.guided.amount)},
-        }
+        out = {"key": self.key, **figures_json(self.applications, self.loans, self.guided)}
         if self.cumulative_loans is not None:
             out["cumulative_loan_amount"] = json_yuan(self.cumulative_loans)
         return out

@@ -25,7 +25,21 @@ WORDS = ["智联", "渝芯", "云帆", "数智", "华创", "博远", "精工", "
 TRADES = ["科技", "智能装备", "生物医药", "新材料", "软件", "电子", "信息技术", "环保科技", "汽车零部件", "检测技术"]
 GRADES = ["A", "A", "B", "B", "B", "C"]
 
-SAMPLE_FILES = ["企业名录.xlsx", "贷款申报.xlsx", "农商行放款明细.xlsx", "建行放款明细.xlsx", "重庆银行放款明细.xlsx"]
+SAMPLE_FILES = [
+    "企业名录.xlsx",
+    "贷款申报.xlsx",
+    "农商行放款明细.xlsx",
+    "建行放款明细.xlsx",
+    "重庆银行放款明细.xlsx",
+    "风险补偿基金出资.xlsx",
+    "还款明细.xlsx",
+    "风险补偿申请.xlsx",
+    "追偿回收.xlsx",
+    "孵化载体认定.xlsx",
+    "补助拨付.xlsx",
+]
+AS_OF = dt.date(2023, 6, 30)  # the demo's reporting date: loans of 2021, their repayments and defaults since
+FUND = "巴南区知识价值信用贷款风险补偿基金"
 
 
 def org_code(rng: random.Random) -> str:
@@ -125,7 +139,78 @@ def sample_data(seed: int = 20211231) -> dict:
                     "rate": Decimal(rng.choice(["4.35", "4.60", "5.00"])),
                 }
             )
-    return {"enterprises": ents, "applications": applications, "loans": loans}
+    fund = _fund(rng, [lo for rows in loans.values() for lo in rows])
+    return {"enterprises": ents, "applications": applications, "loans": loans, **fund, **_incubators(rng, ents)}
+
+
+def _fund(rng: random.Random, loans: list[dict]) -> dict:
+    """Capital paid in, repayments to `AS_OF`, two defaults with their claims, one recovery.
+
+    Loans due by `AS_OF` are repaid at maturity, except the smallest programme loan of each of
+    two banks due in 2022: those default, the bank claims 100 days after maturity and the fund
+    approves 80% of the unpaid principal; one claim is paid and part of that loss recovered.
+    """
+    capital = [
+        {"fund": FUND, "source": "市级", "date": dt.date(2020, 6, 30), "wan": Decimal(4000)},
+        {"fund": FUND, "source": "区级", "date": dt.date(2020, 7, 15), "wan": Decimal(6000)},
+    ]
+    due_2022 = [lo for lo in loans if lo["product"] == "知识价值信用贷款" and lo["end"].year == 2022]
+    defaulted = []
+    for bank in BANKS[::2]:
+        mine = sorted((lo for lo in due_2022 if lo["bank"] == bank), key=lambda lo: (lo["wan"], lo["contract"]))
+        defaulted.append(mine[0])
+    repayments = []
+    for lo in loans:
+        if lo["end"] > AS_OF:
+            continue
+        if lo in defaulted:
+            repayments.append({"loan": lo, "date": lo["start"] + dt.timedelta(days=180), "wan": lo["wan"] / 5})
+        else:
+            repayments.append({"loan": lo, "date": lo["end"], "wan": lo["wan"]})
+    claims = []
+    for i, lo in enumerate(defaulted, 1):
+        overdue = lo["wan"] - lo["wan"] / 5
+        applied = lo["end"] + dt.timedelta(days=100)
+        claims.append(
+            {
+                "no": f"BN-FXBC-{applied:%Y}-{i:03d}",
+                "loan": lo,
+                "date": applied,
+                "overdue_wan": overdue,
+                "approved_wan": overdue * Decimal("0.8"),
+                "paid": applied + dt.timedelta(days=45) if i == 1 else None,
+            }
+        )
+    paid = claims[0]
+    recoveries = [{"loan": paid["loan"], "date": paid["paid"] + dt.timedelta(days=30), "wan": Decimal(10)}]
+    return {"capital": capital, "repayments": repayments, "claims": claims, "recoveries": recoveries}
+
+
+def _incubators(rng: random.Random, ents: list[dict]) -> dict:
+    """Two carriers recognised by the city (one later by the state) and the subsidies paid to them.
+
+    One payment is planted for the auditor: the maker space's capacity-building award paid twice.
+    """
+    incubator = {"name": "巴南区科创孵化器", "code": credit_code(rng, DISTRICT[1]), "type": "科技企业孵化器"}
+    space = {"name": "巴南区青创众创空间", "code": credit_code(rng, DISTRICT[1]), "type": "众创空间"}
+    carriers = [
+        {**incubator, "level": "市级", "date": dt.date(2021, 3, 1), "doc": "渝科局发〔2021〕12号"},
+        {**space, "level": "市级", "date": dt.date(2021, 6, 1), "doc": "渝科局发〔2021〕35号"},
+        {**incubator, "level": "国家级", "date": dt.date(2022, 11, 1), "doc": "国科发区〔2022〕301号"},
+    ]
+    hnte = next(e for e in ents if e["hnte"])
+    payments = [
+        (incubator, "能力建设补助", Decimal(20), dt.date(2021, 5, 10), "", None),
+        (space, "能力建设补助", Decimal(10), dt.date(2021, 8, 2), "", None),
+        (incubator, "国家级配套补助", Decimal(20), dt.date(2023, 1, 16), "", None),
+        (incubator, "绩效奖励-高新技术企业", Decimal(2), dt.date(2023, 3, 20), f"在孵企业{hnte['name']}获认定高新技术企业", hnte["code"]),
+        (space, "能力建设补助", Decimal(10), dt.date(2022, 4, 18), "", None),
+    ]
+    subsidies = [
+        {"no": f"BN-FHBZ-{day:%Y}-{i:03d}", "carrier": c, "item": item, "wan": wan, "date": day, "matter": matter, "matter_code": code}
+        for i, (c, item, wan, day, matter, code) in enumerate(payments, 1)
+    ]
+    return {"carriers": carriers, "subsidies": subsidies}
 
 
 def _sheet(wb, title: str):
@@ -185,6 +270,40 @@ def write_samples(folder: Path, seed: int = 20211231) -> list[Path]:
     for lo in data["loans"][BANKS[2]]:
         ws.append([lo["contract"], lo["ent"]["code"], lo["ent"]["name"], lo["bank"], lo["product"], lo["start"], lo["end"], lo["wan"], lo["rate"]])
     wb.save(folder / SAMPLE_FILES[4])
+
+    tables = {
+        SAMPLE_FILES[5]: (
+            ["基金名称", "出资方", "到位日期", "出资金额(万元)"],
+            [[c["fund"], c["source"], c["date"], c["wan"]] for c in data["capital"]],
+        ),
+        SAMPLE_FILES[6]: (
+            ["贷款合同编号", "还款日期", "归还本金(万元)"],
+            [[r["loan"]["contract"], r["date"], r["wan"]] for r in data["repayments"]],
+        ),
+        SAMPLE_FILES[7]: (
+            ["补偿申请编号", "贷款合同编号", "申请日期", "逾期本金(万元)", "核定补偿金额(万元)", "拨付日期"],
+            [[c["no"], c["loan"]["contract"], c["date"], c["overdue_wan"], c["approved_wan"], c["paid"]] for c in data["claims"]],
+        ),
+        SAMPLE_FILES[8]: (
+            ["贷款合同编号", "回收日期", "回收金额(万元)"],
+            [[r["loan"]["contract"], r["date"], r["wan"]] for r in data["recoveries"]],
+        ),
+        SAMPLE_FILES[9]: (
+            ["载体名称", "运营主体统一社会信用代码", "载体类型", "级别", "认定日期", "认定文号"],
+            [[c["name"], c["code"], c["type"], c["level"], c["date"], c["doc"]] for c in data["carriers"]],
+        ),
+        SAMPLE_FILES[10]: (
+            ["拨付编号", "运营主体统一社会信用代码", "载体名称", "补助项目", "金额(万元)", "拨付日期", "事项", "事项统一社会信用代码"],
+            [[p["no"], p["carrier"]["code"], p["carrier"]["name"], p["item"], p["wan"], p["date"], p["matter"], p["matter_code"]] for p in data["subsidies"]],
+        ),
+    }
+    for name, (header, rows) in tables.items():
+        wb = Workbook()
+        ws = _sheet(wb, Path(name).stem)
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+        wb.save(folder / name)
     return [folder / name for name in SAMPLE_FILES]
 
 
@@ -195,8 +314,10 @@ def shipped_samples() -> Path | None:
 
 
 def build_demo(db: Path | None = None):
-    """Create a ledger (in a temp dir unless `db`), import the samples, return (path, results, summary)."""
+    """Create a ledger (in a temp dir unless `db`) from the samples; return (path, results, summary, brief) as of `AS_OF`."""
     from .importing.pipeline import import_file
+    from .policy import load_policy
+    from .reports.brief import brief
     from .reports.summary import summary
     from .store import Store
 
@@ -204,12 +325,9 @@ def build_demo(db: Path | None = None):
     path = db or work / "demo.duckdb"
     folder = shipped_samples()
     files = [folder / n for n in SAMPLE_FILES] if folder else write_samples(work / "samples")
-    results = []
     with Store.create(path) as store:
-        for f in files:
-            results.append(import_file(store, f))
-        s = summary(store.con, dt.date(2021, 12, 31))
-    return path, results, s
+        results = [import_file(store, f) for f in files]
+        return path, results, summary(store.con, AS_OF), brief(store.con, AS_OF, load_policy())
 
 
 if __name__ == "__main__":

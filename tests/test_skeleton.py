@@ -255,3 +255,24 @@ def test_template_round_trips_through_the_importer(ledger: Ledger, tmp_path):
     assert ledger.run("import", out).exit_code == 0
     assert ledger.sql("SELECT count(*) FROM loans") == [(1,)]
     assert ledger.run("template", "nonsense").exit_code == 2
+
+
+def test_demo_ledger_carries_the_fund_and_the_subsidies_of_its_samples(tmp_path):
+    from ledger.demo import AS_OF, sample_data
+
+    data = sample_data()
+    db = Ledger(tmp_path / "demo.duckdb")
+    result = runner.invoke(app, ["--db", str(db.path), "demo"])
+    assert result.exit_code == 0, result.output
+    assert "截至2023年6月底" in result.stdout and "风险补偿基金已到位资金1亿元" in result.stdout
+    fund = db.json("report", "fund", "--as-of", AS_OF.isoformat())
+    paid = [c for c in data["claims"] if c["paid"]]
+    assert fund["capital"] == "100000000.00"
+    assert fund["compensation_paid"] == f"{sum(c['approved_wan'] for c in paid) * 10000:.2f}"
+    (rec,) = data["recoveries"]
+    share = rec["wan"] * paid[0]["approved_wan"] / paid[0]["overdue_wan"] * 10000
+    assert fund["recoveries_returned"] == f"{share:.2f}"
+    audit = db.json("audit", "subsidies")
+    assert (audit["payments"], audit["ineligible"]) == (len(data["subsidies"]), 1)
+    assert [f["payment"] for f in audit["findings"]] == [data["subsidies"][-1]["no"]]
+    assert db.run("verify").exit_code == 0

@@ -63,12 +63,13 @@ def ledger(db: Path, *args: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--enterprises", type=int, default=40_000, help="size of the registry the loans draw on")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
-    registry, sheet = generate(args.out, args.rows)
+    registry, sheet = generate(args.out, args.rows, args.enterprises)
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:

@@ -577,3 +577,97 @@ def test_validation_does_not_pull_in_hypothesis():
         out = subprocess.run([sys.executable, "-c", code, str(Path(tmp) / "l.duckdb"), str(sheet)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["4", "True", "False"]
+
+
+def test_errors_option_on_a_clean_file_writes_nothing_and_says_so(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    out = tmp_path / "问题.xlsx"
+    result = ledger.run("import", clean(tmp_path / "放款明细.xlsx"), "--errors", out)
+    assert result.exit_code == 0 and "未发现任何问题" in result.stdout
+    assert not out.exists()
+
+
+def subtotal_sheet(tmp: Path, wrong: bool = False) -> Path:
+    """A bank export with a 序号 column, a 小计 row after each half and a 总 计 row at the bottom."""
+    header = ["序号", *LOAN_HEADER, "经办支行", "备注"]
+    rows = [["放款明细(单位:元)"], header]
+    halves = [LOANS[:3], LOANS[3:]]
+    n = 0
+    for part in halves:
+        for lo in part:
+            n += 1
+            row = [n, *loan_row(lo), "营业部", None]
+            if lo[0] == "GH-003":
+                row[3] = "重庆精算会计科技有限公司"  # a name holding 计 is still a name
+            rows.append(row)
+        subtotal = sum(lo[6] for lo in part) + (1 if wrong and part is halves[0] else 0)
+        rows.append(["小计", None, None, None, part[0][2], None, None, None, float(subtotal), None, None, None])
+    rows.append(["总 计", None, None, None, None, None, None, None, float(TOTAL), None, None, None])
+    return write_xlsx(tmp / "分段小计.xlsx", rows)
+
+
+def test_subtotals_and_a_grand_total_are_checked_and_left_out(ledger: Ledger, tmp_path, reference):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    result = ledger.run("import", subtotal_sheet(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["problems"] == [] and report["sheets"][0]["added"] == 7
+    assert ledger.sql("SELECT enterprise_name FROM loans WHERE contract_no = 'GH-003'") == [("重庆精算会计科技有限公司",)]
+    early, stored, late = figures(ledger)
+    assert (early, late) == (reference[0], reference[2])
+
+
+def test_a_wrong_subtotal_names_its_own_figures(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    report = json.loads(ledger.run("import", subtotal_sheet(tmp_path, wrong=True), "--json").stdout)
+    (w,) = report["problems"]
+    assert w["code"] == "total_mismatch" and w["cell"] == "I6"
+    assert w["message"].startswith("小计行") and "4,900,001.50" in w["message"] and "4,900,000.50" in w["message"]
+    assert ledger.sql("SELECT count(*) FROM loans") == [(7,)]
+
+
+def test_the_import_benchmark_runs_on_a_small_sheet(tmp_path):
+    """bench/bench_import.py end to end on 300 rows: the generator's sheet imports whole."""
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    args = [sys.executable, str(bench / "bench_import.py"), "--rows", "300", "--enterprises", "120", "--repeat", "1", "--json", "--out", str(tmp_path)]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    figures = json.loads(out.stdout)
+    assert figures["rows_added"] == 300 and figures["columns"] == 15
+    assert figures["bare_read_s"] > 0 and figures["import_s"] > 0 and figures["ratio"] == pytest.approx(figures["import_s"] / figures["bare_read_s"], rel=0.05)
+    first = (tmp_path / "放款明细-300.xlsx").read_bytes()
+    sys.path.insert(0, str(bench))
+    from gen_loans import loan_rows, registry_rows
+
+    assert loan_rows(registry_rows(120), 300) == loan_rows(registry_rows(120), 300)
+    assert len(first) > 10_000
+
+
+def test_errors_option_never_overwrites_the_banks_file(ledger: Ledger, tmp_path):
+    path = bad_sheet(tmp_path)
+    before = path.read_bytes()
+    result = ledger.run("import", path, "--errors", path)
+    assert result.exit_code == 2 and "不能写到被导入的文件本身" in result.stderr
+    assert path.read_bytes() == before
+    assert ledger.run("import", path, "--errors", tmp_path / "问题.csv").exit_code == 2
+
+
+def test_an_errors_workbook_that_cannot_be_written_is_said_and_the_refusal_stands(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    blocker = tmp_path / "不是目录"
+    blocker.write_text("x")
+    result = ledger.run("import", bad_sheet(tmp_path), "--errors", blocker / "问题.xlsx")
+    assert result.exit_code == 1
+    assert "无法写入问题工作簿" in result.stderr and "Traceback" not in result.output
+    assert "建行放款明细.xlsx!B4" in result.stdout
+
+
+def test_a_mapping_to_a_header_nobody_knows_is_a_usage_error(ledger: Ledger, tmp_path):
+    bad = tmp_path / "错映射.toml"
+    bad.write_text('[headers]\n"借据号" = "贷款合同编"\n"客户证件号码" = "统一社会信用代码"\n', encoding="utf-8")
+    result = ledger.run("import", write_xlsx(tmp_path / "借据明细.xlsx", [BANK_HEADER]), "--map", bad)
+    assert result.exit_code == 2
+    assert "「借据号」→「贷款合同编」" in result.stderr and "统一社会信用代码」" not in result.stderr.split("无法识别")[1].split("\n")[0]

@@ -17,6 +17,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LedgerError, UsageError
+from .lean_params import install as _lean_params
+
+_lean_params()  # plain option values without pydantic (start-up time, see lean_params)
 
 app = typer.Typer(
     help="区县科技金融台账 ledger: 知识价值信用贷款、风险补偿基金、孵化载体补助的记账、报表与审计。",
@@ -115,14 +118,19 @@ def import_(
 
     if kind:
         kind_spec(kind)
+    if errors_out is not None:
+        from ..importing.error_workbook import check_target, write_error_workbook
+
+        check_target(file, errors_out)
     mapping = mapping_for(file, db_path(), map_file)
     with open_store() as store:
         result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
-    marked = None
+    marked = unwritten = None
     if errors_out is not None and result.problems:
-        from ..importing.error_workbook import write_error_workbook
-
-        marked = write_error_workbook(file, result.problems, errors_out)
+        try:
+            marked = write_error_workbook(file, result.problems, errors_out)
+        except UsageError as exc:  # the import itself stands; the user is told the workbook is missing
+            unwritten = exc
     if as_json:
         data = render.import_json(result)
         data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
@@ -133,8 +141,14 @@ def import_(
         render.import_result(result)
         if marked:
             typer.echo(f"问题清单及标注后的表格已写入: {marked}")
+        elif errors_out is not None and unwritten is None:
+            typer.echo(f"未发现任何问题,未生成 {errors_out}")
+    if unwritten is not None:
+        sys.stderr.write(f"错误: {unwritten.message}\n提示: {unwritten.hint}\n")
     if result.refused:
         raise typer.Exit(1)
+    if unwritten is not None:
+        raise typer.Exit(unwritten.exit_code)
 
 
 @app.command()
@@ -179,7 +193,7 @@ def demo(
     from ..demo import build_demo
     from ..reports import render
 
-    path, results, s = build_demo(State.db)
+    path, results, s, words = build_demo(State.db)
     if as_json:
         render.print_json(s.to_json())
         return
@@ -188,6 +202,9 @@ def demo(
     for r in results:
         render.import_result(r, out)
     out.print(render.summary_table(s))
+    typer.echo("\n".join(words.paragraphs) + "\n")
+    typer.echo(f"接着试试 (try next): ledger --db {path} report fund --as-of {s.as_of:%Y-%m-%d}")
+    typer.echo("  其他命令: report leverage / report brief / audit subsidies / log / verify")
 
 
 def main() -> None:

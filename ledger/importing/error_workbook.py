@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import xlsx_safe
+from ..errors import UsageError
 from ..problems import ERROR, Problem, sort_key
 from .readers import ReadError, RawSheet, read_sheets
 
@@ -29,11 +30,25 @@ SEVERITY = {ERROR: "错误", "warning": "提示"}
 COMMENT_LIMIT = 2000  # characters in one comment; more is cut, the list sheet has everything
 
 
+def check_target(source: Path, out: Path) -> None:
+    """Refuse, before anything is imported, an --errors path that is not a new .xlsx beside the source."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--errors 的文件名应以 .xlsx 结尾: {out}", "例如 --errors 退回建行.xlsx")
+    try:
+        same = out.exists() and Path(source).exists() and out.samefile(source)
+    except OSError:
+        same = False
+    if same:
+        raise UsageError(f"--errors 不能写到被导入的文件本身: {out}", "请另取一个文件名,银行的原文件保持不动。")
+
+
 def write_error_workbook(source: Path, problems: list[Problem], out: Path) -> Path:
     """Write the bank's workbook with `problems` marked to `out` (.xlsx) and return `out`.
 
     The sheets are read again from `source`; when that fails (the file itself was refused
-    as unreadable) the workbook holds the problem list alone.
+    as unreadable) the workbook holds the problem list alone. A workbook that cannot be
+    written (no such folder, no permission, disk full) is a UsageError.
     """
     from openpyxl import Workbook
 
@@ -56,8 +71,11 @@ def write_error_workbook(source: Path, problems: list[Problem], out: Path) -> Pa
         title = _sheet_title(sheet.name, taken)
         _marked_copy(wb.create_sheet(title), sheet, by_sheet[sheet.name])
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(out)
+    except OSError as exc:
+        raise UsageError(f"无法写入问题工作簿 {out}: {exc.strerror or exc}", "请检查该目录是否存在、是否有写入权限、磁盘是否已满。") from None
     return out
 
 

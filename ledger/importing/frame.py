@@ -12,8 +12,10 @@ that nothing on the way to DuckDB is ever a float.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, is_not, itemgetter
+from bisect import bisect_left
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import is_, itemgetter
 
 from ..problems import WARNING, Problem
 from . import values as V
@@ -37,9 +39,10 @@ class TypedSheet:
         return len(self.source_rows)
 
 
-def _total_text(text: str) -> bool:
-    """Whether a cell's text marks a totals row: 合计, 总计 or 小计 (spaces inside allowed)."""
-    return text.strip().replace(" ", "").replace("\u3000", "").startswith(("合计", "总计", "小计"))
+def _total_text(text: str) -> str | None:
+    """The totals word a cell's text starts with (合计, 总计 or 小计, spaces inside allowed), or None."""
+    word = text.strip().replace(" ", "").replace("\u3000", "")[:2]
+    return word if word in ("合计", "总计", "小计") else None
 
 
 def _filled(value) -> bool:
@@ -53,30 +56,55 @@ def _column(rows: list[list], col: int, rectangular: bool) -> list:
     return [row[col] if col < len(row) else None for row in rows]
 
 
-def _where(column: list, chosen: set) -> list[int]:
-    """Indices of the cells holding one of the `chosen` values."""
-    if not chosen:
-        return []
-    return [i for i, v in enumerate(column) if v in chosen]
+def _totals_at(data, placed, cells, parsed_columns, bad_cells, incomplete: list[int]) -> dict[int, str]:
+    """Rows whose first eight cells hold 合计/总计/小计, found without a test per cell.
+
+    In a text column, one C-level search for 计 in the column's joined text says whether
+    any cell needs a closer look; in a typed column (dates, amounts) a totals word cannot
+    parse, so only the cells that failed are looked at; a column the kind does not read
+    is looked at only on rows that leave some of the kind's columns empty (a totals row
+    never names a contract, an enterprise and its dates).
+    """
+    at: dict[int, str] = {}
+    cols = [p.col for p in placed]
+    for c in range(min(8, max(map(len, data), default=0))):
+        if c in cols:
+            j = cols.index(c)
+            raw = cells[j]
+            if placed[j].spec.type in ("text", "code"):
+                if "计" not in "\x00".join(filter(None, parsed_columns[j])):
+                    continue
+                candidates = (i for i, v in enumerate(raw) if type(v) is str and "计" in v)
+            else:
+                candidates = (i for i, _, _ in bad_cells[j] if type(raw[i]) is str)
+            texts = ((i, raw[i]) for i in candidates)
+        else:
+            texts = ((i, data[i][c]) for i in incomplete if c < len(data[i]) and type(data[i][c]) is str)
+        for i, text in texts:
+            word = _total_text(text)
+            if word and i not in at:
+                at[i] = word
+    return at
 
 
-def _distinct_texts(column: list) -> list[str]:
-    """The distinct text values of a column (columns repeat values: banks, products, dates)."""
-    return [v for v in set(column) if type(v) is str]
+def _take(column: list, keep: list[tuple[int, int]]) -> list:
+    """The cells of `column` in the kept [start, end) runs of rows."""
+    if len(keep) == 1:
+        start, end = keep[0]
+        return column[start:end]
+    return list(chain.from_iterable(column[start:end] for start, end in keep))
 
 
-def _blank_texts(texts: list[str]) -> set[str]:
-    """The texts that are white space only (a cell a user sees as empty)."""
-    if "" not in texts and not any(map(str.isspace, texts)):
-        return set()
-    return {v for v in texts if not v.strip()}
-
-
-def _total_texts(texts: list[str]) -> set[str]:
-    """The texts that mark a totals row; only texts holding 计 are looked at closely."""
-    if "计" not in "\x00".join(texts):
-        return set()
-    return {v for v in texts if "计" in v and _total_text(v)}
+def _runs(count: int, dropped: list[int]) -> list[tuple[int, int]]:
+    """[start, end) runs of 0..count-1 without the (sorted) dropped indices."""
+    runs, start = [], 0
+    for i in dropped:
+        if i > start:
+            runs.append((start, i))
+        start = i + 1
+    if start < count:
+        runs.append((start, count))
+    return runs
 
 
 def _parse(placed: Placed, raw: list) -> tuple[list, list[tuple[int, str, str]]]:
@@ -109,39 +137,41 @@ def _fmt_fen(fen: int) -> str:
 def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet:
     """Parse the data rows under `layout`'s header into typed columns, collecting every problem.
 
-    Works a column at a time: the cells of each placed column are taken out whole, blank,
-    totals and note rows are found from the columns (testing each distinct value once),
-    and only the rows kept are parsed.
+    Works a column at a time, with no Python-level pass over every cell: the cells of each
+    placed column are taken out whole and parsed, blank, note and totals rows are found
+    from the parsed columns (see `_totals_at`), and those rows are then cut out of every
+    column, their problems with them.
     """
     first = layout.header_index + 1
     data = rows[first:]
     placed = list(layout.placed.values())
     cols = [p.col for p in placed]
     short = min(map(len, data), default=0)  # every row has at least this many cells
-    longest = max(map(len, data), default=0)
     cells = [_column(data, c, c < short) for c in cols]
 
-    # Cells filled per row, among the placed columns.
-    texts = [_distinct_texts(column) for column in cells]
-    filled = [0] * len(data)
-    for column, distinct in zip(cells, texts):
-        filled = list(map(add, filled, map(is_not, column, repeat(None))))
-        for i in _where(column, _blank_texts(distinct)):
-            filled[i] -= 1
-    # Rows whose first eight cells hold 合计/总计/小计.
-    totals_at: set[int] = set()
-    for c in range(min(8, longest)):
-        if c in cols:
-            column, distinct = cells[cols.index(c)], texts[cols.index(c)]
-        else:
-            column = _column(data, c, c < short)
-            distinct = _distinct_texts(column)
-        totals_at.update(_where(column, _total_texts(distinct)))
+    # Every cell is parsed, blank and totals rows too (parsing is column-wise and cheap);
+    # a parser gives None for a blank cell, so what it leaves None without a problem was empty.
+    parsed_columns, bad_cells = [], []
+    for p, raw in zip(placed, cells):
+        parsed, bad = _parse(p, raw)
+        parsed_columns.append(parsed)
+        bad_cells.append(bad)
+    # Empty cells per row, counted from the None indices of each column (C-level all the way):
+    # most rows have none, and only rows with some can be blank, notes or totals.
+    n, width = len(data), len(placed)
+    empty: Counter[int] = Counter()
+    for parsed in parsed_columns:
+        empty.update(compress(range(n), map(is_, parsed, repeat(None))))
+    for bad in bad_cells:
+        empty.subtract(i for i, _, _ in bad)  # a cell that failed to parse was not empty
+    incomplete = sorted(i for i, k in empty.items() if k > 0)
+    totals_at = _totals_at(data, placed, cells, parsed_columns, bad_cells, incomplete)
 
     problems: list[Problem] = []
     totals: list[tuple[int, list]] = []
     dropped: list[int] = []
-    for i, count in enumerate(filled):
+    for i in sorted(totals_at.keys() | set(incomplete)):
+        count = width - empty[i]
         if count > 1 and i not in totals_at:
             continue
         if count == 0:
@@ -149,7 +179,7 @@ def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet
             continue
         excel_row = first + i + 1
         if i in totals_at:
-            totals.append((excel_row, [column[i] for column in cells]))
+            totals.append((excel_row, totals_at[i], [column[i] for column in cells]))
             dropped.append(i)
         elif count == 1 and len(cols) > 2:
             note = next(v for v in data[i] if _filled(v))
@@ -166,18 +196,19 @@ def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet
                 )
             )
             dropped.append(i)
+    source_rows = list(range(first + 1, first + 1 + len(data)))
     if dropped:
+        dropped.sort()
         gone = set(dropped)
-        keep = [i for i in range(len(data)) if i not in gone]
-        cells = [[column[i] for i in keep] for column in cells]
-        source_rows = [first + i + 1 for i in keep]
-    else:
-        source_rows = list(range(first + 1, first + 1 + len(data)))
+        keep = _runs(len(data), dropped)
+        cells = [_take(column, keep) for column in cells]
+        parsed_columns = [_take(column, keep) for column in parsed_columns]
+        bad_cells = [[(i - bisect_left(dropped, i), code, message) for i, code, message in bad if i not in gone] for bad in bad_cells]
+        source_rows = _take(source_rows, keep)
 
     columns: dict[str, list] = {}
     raws: dict[str, list] = {}
-    for p, raw in zip(placed, cells):
-        parsed, bad = _parse(p, raw)
+    for p, raw, parsed, bad in zip(placed, cells, parsed_columns, bad_cells):
         columns[p.spec.field] = parsed
         raws[p.spec.field] = raw
         for i, code, message in bad:
@@ -194,27 +225,35 @@ def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet
                     value=str(raw[i]),
                 )
             )
-    problems.extend(_check_totals(totals, placed, columns, file, sheet))
+    problems.extend(_check_totals(totals, placed, columns, source_rows, file, sheet))
     return TypedSheet(layout, columns, source_rows, raws, problems)
 
 
-def _check_totals(totals, placed: list[Placed], columns: dict, file: str, sheet: str) -> list[Problem]:
-    """A totals row asserts the sum of the rows above it; a mismatch names both figures."""
+def _check_totals(totals, placed: list[Placed], columns: dict, source_rows: list[int], file: str, sheet: str) -> list[Problem]:
+    """A totals row asserts a sum of the rows above it; a mismatch names both figures.
+
+    合计 and 总计 sum every row above them; 小计 sums the rows since the totals row before it
+    (a bank's subtotal per branch or per month), so subtotals and a grand total can share a sheet.
+    """
     problems = []
-    for excel_row, cells in totals:
+    previous = 0
+    for excel_row, word, cells in totals:
+        start = bisect_left(source_rows, previous) if word == "小计" else 0
+        end = bisect_left(source_rows, excel_row)
+        previous = excel_row
         for j, p in enumerate(placed):
             if p.spec.type != "amount" or not _filled(cells[j]):
                 continue
             (stated,), bad = V.parse_amounts([cells[j]], p.multiplier)
             if bad or stated is None:
                 continue
-            actual = sum(v for v in columns[p.spec.field] if v is not None)
+            actual = sum(filter(None, columns[p.spec.field][start:end]))
             if stated != actual:
                 problems.append(
                     Problem(
                         code="total_mismatch",
-                        message=f"合计行的{p.header}为 {_fmt_fen(stated)} 元,明细加总为 {_fmt_fen(actual)} 元,相差 {_fmt_fen(stated - actual)} 元",
-                        hint="请核对合计行或明细行;合计行本身不会被导入。",
+                        message=f"{word}行的{p.header}为 {_fmt_fen(stated)} 元,明细加总为 {_fmt_fen(actual)} 元,相差 {_fmt_fen(stated - actual)} 元",
+                        hint=f"请核对{word}行或明细行;{word}行本身不会被导入。",
                         file=file,
                         sheet=sheet,
                         row=excel_row,

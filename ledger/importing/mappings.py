@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from .schema import load_mapping
+from .schema import kinds, load_mapping
 
 MAPPINGS_DIR = Path("imports") / "mappings"
 
@@ -67,7 +67,7 @@ def matching(file: Path, folder: Path) -> list[Path]:
 def mapping_for(file: Path, ledger_path: Path, explicit: Path | None = None) -> Mapping | None:
     """The mapping to read `file` with: `explicit` (--map) if given, else the one matching its name, else None."""
     if explicit is not None:
-        return Mapping(Path(explicit), load_mapping(Path(explicit)))
+        return _checked(Path(explicit))
     folder = mappings_dir(ledger_path)
     found = matching(file, folder)
     if not found:
@@ -75,4 +75,17 @@ def mapping_for(file: Path, ledger_path: Path, explicit: Path | None = None) -> 
     if len(found) > 1:
         names = "、".join(p.name for p in found)
         raise UsageError(f"文件名 {Path(file).name} 同时匹配多个表头映射: {names}", "请修改映射文件中的 files 使其只匹配一个,或用 --map 指定。")
-    return Mapping(found[0], load_mapping(found[0]))
+    return _checked(found[0])
+
+
+def _checked(path: Path) -> Mapping:
+    """A mapping whose every target is a header some import kind knows (a typo would map to nothing)."""
+    headers = load_mapping(path)
+    known = {name for spec in kinds().values() for name in spec.headers}
+    unknown = [f"「{bank}」→「{ours}」" for bank, ours in headers.items() if ours not in known]
+    if unknown:
+        raise UsageError(
+            f"表头映射 {path.name} 中有无法识别的标准表头: {'、'.join(unknown)}",
+            "等号右边应是账本的标准表头或其别名,如 贷款合同编号、统一社会信用代码、放款金额(见 ledger/schemas/*.toml)。",
+        )
+    return Mapping(path, headers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,9 @@ def import_file(
     """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`)."""
     # A big sheet makes millions of objects and hardly any reference cycles: the cyclic
     # collector would walk them all again and again (7% of an import) to find next to nothing.
+    # The few cycles made meanwhile are collected at once afterwards, when the sheet's cells
+    # are gone: left for later, their finalizers could run inside any allocation (CPython
+    # 3.11's ast.parse, for one, fails when that happens in the middle of it).
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -88,6 +92,7 @@ def import_file(
     finally:
         if collecting:
             gc.enable()
+            gc.collect()
 
 
 def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) -> ImportResult:
@@ -109,10 +114,13 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
             f"此文件已于 {earlier[1]:%Y-%m-%d %H:%M} 导入过(当时文件名 {earlier[0]}),内容完全相同,未重复导入",
             "如银行重报了更正后的数据,请导入新文件;同一文件无需再次导入。",
         )
+    warm = _warm_up()
     try:
         raw_sheets = read_sheets(path, only=sheet)
     except ReadError as exc:
         return _refuse(result, exc.code, exc.message, exc.hint)
+    finally:
+        warm.join()
 
     candidates = [S.kind(kind)] if kind else list(S.kinds().values())
     pending: list[programs.PendingSheet] = []
@@ -158,6 +166,26 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
     except _Rollback:
         pass
     return result
+
+
+def _warm_up() -> threading.Thread:
+    """Import what typing and validating need (pandas, pandera: 0.6 s) while the sheet is read.
+
+    calamine parses without holding the GIL, so on a second core the imports cost no
+    time. The caller joins the thread before using them; a failed import here is simply
+    met again, and reported, where the module is used.
+    """
+
+    def load() -> None:
+        try:
+            from . import load, validate  # noqa: F401
+            programs.rules()
+        except Exception:
+            pass
+
+    thread = threading.Thread(target=load, name="import-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 class _Rollback(Exception):

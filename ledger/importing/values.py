@@ -206,6 +206,7 @@ _YMD_CN = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2}
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 _BAD = object()
+_EMPTY = object()  # a blank cell, in a parser's cache
 
 
 def _date_of_number(n: float):
@@ -330,14 +331,17 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[Problem]]:
     cache: dict = {}
     append = out.append
     for i, v in enumerate(values):
-        if _blank(v):
-            append(None)
-            continue
         tp = type(v)
-        if tp is str or tp is int or tp is float:
+        if tp is float or tp is str or tp is int:
             rate = cache.get(v, _BAD)
             if rate is _BAD:
-                rate = cache[v] = _rate_of(v)
+                rate = cache[v] = _EMPTY if _blank(v) else _rate_of(v)
+            if rate is _EMPTY:
+                append(None)
+                continue
+        elif v is None:
+            append(None)
+            continue
         elif tp is bool:
             rate = None
         else:

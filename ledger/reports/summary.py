@@ -67,18 +67,24 @@ class Summary:
         return {"as_of": self.as_of.isoformat(), **figures_json(self.applications, self.loans, self.guided)}
 
 
+# One pass over the loans, grouped by enterprise: at a million loans this is twice as fast as
+# counting distinct enterprises of each kind of loan separately (bench/run.py measures it).
 SUMMARY_SQL = """
-WITH l AS (SELECT * FROM v_loans WHERE disbursed_on <= $as_of AND disbursed_on >= $since)
-SELECT
-  (SELECT count(DISTINCT credit_code) FROM v_applications WHERE applied_on <= $as_of AND applied_on >= $since),
-  (SELECT count(*) FROM v_applications WHERE applied_on <= $as_of AND applied_on >= $since),
-  (SELECT sum(amount) FROM v_applications WHERE applied_on <= $as_of AND applied_on >= $since),
-  (SELECT count(DISTINCT bank) FROM l WHERE is_programme),
-  (SELECT count(DISTINCT credit_code) FROM l WHERE is_programme),
-  (SELECT count(*) FROM l WHERE is_programme),
-  (SELECT sum(amount) FROM l WHERE is_programme),
-  (SELECT count(DISTINCT credit_code) FROM l WHERE NOT is_programme),
-  (SELECT sum(amount) FROM l WHERE NOT is_programme)
+WITH a AS (
+    SELECT count(DISTINCT credit_code) AS enterprises, count(*) AS n, sum(amount) AS amount
+    FROM v_applications WHERE applied_on BETWEEN $since AND $as_of
+),
+e AS (
+    SELECT count(*) FILTER (WHERE is_programme) AS pn, sum(amount) FILTER (WHERE is_programme) AS pa,
+           count(*) FILTER (WHERE NOT is_programme) AS gn, sum(amount) FILTER (WHERE NOT is_programme) AS ga
+    FROM v_loans WHERE disbursed_on BETWEEN $since AND $as_of
+    GROUP BY credit_code
+)
+SELECT (SELECT enterprises FROM a), (SELECT n FROM a), (SELECT amount FROM a),
+       (SELECT count(DISTINCT bank) FROM v_loans WHERE is_programme AND disbursed_on BETWEEN $since AND $as_of),
+       count(*) FILTER (WHERE pn > 0), coalesce(sum(pn), 0), sum(pa),
+       count(*) FILTER (WHERE gn > 0), sum(ga)
+FROM e
 """
 
 

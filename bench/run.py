@@ -1,0 +1,427 @@
+"""Speed at city scale, in one run: start-up, reports over a million loans, the 100,000-row import.
+
+    python bench/run.py                    # builds bench/out/city.duckdb on first use (about a minute)
+    python bench/run.py --skip-import      # without the import benchmark (bench/bench_import.py)
+    python bench/run.py --json             # one JSON object instead of the tables
+
+What it prints, each figure the best of `--repeat` runs (the median beside it), with the
+machine's core count:
+
+1. start-up: wall time of `python -c pass`, `ledger --help` and `ledger report summary --json`
+   on the city-scale ledger, each in a fresh process; the overhead over bare Python, and the
+   part of it that is start-up (the overhead less the report's own work, measured in-process);
+   and the heavy modules (pandas, pandera, the ORM, openpyxl, pydantic) each command imported.
+2. reports: `report summary`, `report fund`, `report leverage` and `audit subsidies` (all
+   `--json`) on the city-scale ledger: the command's wall time and peak memory, the report's
+   own time in-process, and the bare DuckDB query that computes the same headline figures over
+   the base tables (voided rows left out the way the `v_` views do); the figures of the two are
+   compared, so a fast report cannot be a wrong one.
+3. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
+
+Targets (issue 8): start-up at most 0.25 s over `python -c pass`; every report within 2x of
+its bare query and under 1 s wall; memory under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import duckdb  # noqa: E402
+
+from gen_city import DEFAULT_FILE, counts, generate  # noqa: E402
+
+STARTUP_TARGET = 0.25
+RATIO_TARGET = 2.0
+WALL_TARGET = 1.0
+MEMORY_LIMIT = 1 << 30
+HEAVY = ("pandas", "pandera", "sqlmodel", "sqlalchemy", "openpyxl", "pydantic", "numpy", "rich")
+
+
+# ------------------------------------------------------------------------------------------------
+# Processes
+
+
+def ledger_argv(db: Path, *args: str) -> list[str]:
+    """The `ledger` console script next to this Python (as users run it), else `python -m ledger`."""
+    script = Path(sys.executable).parent / "ledger"
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "ledger"]
+    return [*head, "--db", str(db), *args]
+
+
+def timed_child(argv: list[str], repeat: int) -> dict:
+    """Best and median wall of `repeat` fresh processes, and the largest peak RSS of one run."""
+    walls, rss, out = [], 0, ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        stdout = proc.stdout.read()
+        stderr = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(argv)} failed:\n{stderr.decode()[-2000:]}")
+        rss = max(rss, usage.ru_maxrss * 1024)
+        out = stdout.decode()
+    walls.sort()
+    return {"best": walls[0], "median": walls[len(walls) // 2], "peak_rss": rss, "stdout": out}
+
+
+def imported_heavy(argv: list[str]) -> list[str]:
+    """Which of the heavy top-level modules a command imports (from `python -X importtime`)."""
+    if Path(argv[0]).name == "ledger":
+        argv = [sys.executable, "-m", "ledger", *argv[1:]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], capture_output=True, env=env)
+    names = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if line.startswith("import time:")}
+    return sorted(n for n in names if n in HEAVY)
+
+
+def best_of(fn, repeat: int) -> tuple[float, float, object]:
+    """Best and median seconds of `repeat` calls of fn() in this process, and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[0], times[len(times) // 2], result
+
+
+# ------------------------------------------------------------------------------------------------
+# The bare queries: the same headline figures, straight from the base tables.
+
+
+def live(table: str, alias: str) -> str:
+    """The rows of `table` no void reversed, written out (what the `v_` views do)."""
+    return (
+        f"{alias}.batch_id NOT IN (SELECT batch_id FROM voids WHERE batch_id IS NOT NULL AND row_id IS NULL) "
+        f"AND {alias}.id NOT IN (SELECT row_id FROM voids WHERE table_name = '{table}' AND row_id IS NOT NULL)"
+    )
+
+
+BARE_SUMMARY = f"""
+SELECT a.*, l.* FROM
+(SELECT count(DISTINCT credit_code), count(*), sum(amount) FROM applications a
+ WHERE applied_on <= $day AND {live('applications', 'a')}) a,
+(SELECT count(DISTINCT bank) FILTER (WHERE is_programme), count(DISTINCT credit_code) FILTER (WHERE is_programme),
+        count(*) FILTER (WHERE is_programme), sum(amount) FILTER (WHERE is_programme),
+        count(DISTINCT credit_code) FILTER (WHERE NOT is_programme), sum(amount) FILTER (WHERE NOT is_programme)
+ FROM loans l WHERE disbursed_on <= $day AND {live('loans', 'l')}) l
+"""
+
+# Claims, first claims and the fund's pro-rata share of recoveries in integer fen (half-up).
+FUND_CTES = f"""
+WITH c AS (SELECT * FROM claims c WHERE {live('claims', 'c')}),
+first AS (
+    SELECT contract_no, arg_min(overdue_principal, (claimed_on, id)) AS loss, arg_min(approved_amount, (claimed_on, id)) AS approved
+    FROM c WHERE claimed_on <= $day GROUP BY contract_no
+),
+rec AS (
+    SELECT r.amount, CAST(r.amount * 100 AS HUGEINT) AS a, CAST(f.approved * 100 AS HUGEINT) AS b,
+           nullif(CAST(f.loss * 100 AS HUGEINT), 0) AS d
+    FROM recoveries r LEFT JOIN first f USING (contract_no) WHERE r.recovered_on <= $day AND {live('recoveries', 'r')}
+),
+cap AS (
+    SELECT sum(amount) FILTER (WHERE contributor = '市级') AS city, sum(amount) FILTER (WHERE contributor = '区级') AS district,
+           sum(amount) FILTER (WHERE contributor = '其他') AS other
+    FROM contributions k WHERE paid_on <= $day AND {live('contributions', 'k')}
+)
+"""
+
+BARE_FUND = [
+    FUND_CTES
+    + """
+SELECT cap.city, cap.district, cap.other,
+       (SELECT sum(approved_amount) FROM c WHERE paid_on <= $day),
+       (SELECT sum(amount) FROM rec), (SELECT sum((2 * a * b + d) // (2 * d)) FROM rec),
+       (SELECT count(*) FROM c WHERE claimed_on <= $day), (SELECT count(*) FROM c WHERE paid_on <= $day),
+       (SELECT count(*) FROM c WHERE claimed_on <= $day AND (paid_on IS NULL OR paid_on > $day)),
+       (SELECT sum(approved_amount) FROM c WHERE claimed_on <= $day AND (paid_on IS NULL OR paid_on > $day))
+FROM cap
+""",
+    f"""
+WITH c AS (SELECT * FROM claims c WHERE {live('claims', 'c')}),
+first AS (SELECT contract_no, arg_min(overdue_principal, (claimed_on, id)) AS loss FROM c WHERE claimed_on <= $day GROUP BY contract_no),
+lo AS (SELECT * FROM loans l WHERE {live('loans', 'l')}),
+paid AS (SELECT lo.bank, sum(c.approved_amount) AS paid FROM c JOIN lo USING (contract_no) WHERE c.paid_on <= $day GROUP BY 1)
+SELECT lo.bank, count(*), sum(lo.amount), coalesce(sum(first.loss), 0), count(first.contract_no), coalesce(any_value(paid.paid), 0)
+FROM lo LEFT JOIN first USING (contract_no) LEFT JOIN paid USING (bank)
+WHERE lo.is_programme AND lo.disbursed_on <= $day
+GROUP BY lo.bank ORDER BY sum(lo.amount) DESC, lo.bank
+""",
+]
+
+BARE_LEVERAGE = (
+    FUND_CTES
+    + f"""
+SELECT l.programme, l.guided, coalesce(cap.city, 0) + coalesce(cap.district, 0) + coalesce(cap.other, 0),
+       (SELECT sum(approved_amount) FROM c WHERE paid_on <= $day), (SELECT sum((2 * a * b + d) // (2 * d)) FROM rec)
+FROM cap, (SELECT sum(amount) FILTER (WHERE is_programme) AS programme, sum(amount) FILTER (WHERE NOT is_programme) AS guided
+           FROM loans l WHERE disbursed_on <= $day AND {live('loans', 'l')}) l
+"""
+)
+
+# The audit judges each payment in Python (its rules are plain functions); the bare work is
+# reading the payments and recognitions it judges, with their evidence, and totalling them.
+BARE_AUDIT = [
+    f"""
+SELECT s.id, s.payment_no, s.operator_code, s.carrier_name, s.item, s.programme, s.category, s.amount, s.paid_on,
+       s.basis_doc, s.matter, s.matter_code, b.file_name, b.sheet, s.source_row, b.file_sha256
+FROM subsidies s JOIN import_batches b ON b.id = s.batch_id WHERE {live('subsidies', 's')} ORDER BY s.paid_on, s.id
+""",
+    f"""
+SELECT c.carrier_name, c.operator_code, c.carrier_type, c.level, c.recognized_on, c.doc_no, b.file_name, b.sheet,
+       c.source_row, b.file_sha256
+FROM carriers c JOIN import_batches b ON b.id = c.batch_id WHERE {live('carriers', 'c')} ORDER BY c.recognized_on, c.id
+""",
+    f"""
+SELECT programme || coalesce('-' || category, ''), count(*), sum(amount) FROM subsidies s
+WHERE {live('subsidies', 's')} GROUP BY 1 ORDER BY 1
+""",
+]
+
+
+def bare(con, statements, day: dt.date) -> list:
+    """Run the bare statement(s), fetching every row; the results, one list per statement."""
+    if isinstance(statements, str):
+        statements = [statements]
+    out = []
+    for sql in statements:
+        params = {"day": day} if "$day" in sql else None
+        out.append(con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall())
+    return out
+
+
+def _d(v) -> Decimal:
+    return Decimal(v or 0).quantize(Decimal("0.01"))
+
+
+def agree(name: str, report, got: list) -> bool:
+    """Whether the report's headline figures equal the bare query's."""
+    if name == "summary":
+        r = got[0][0]
+        s = report
+        mine = (s.applications.enterprises, s.applications.count, s.applications.amount, s.loans.banks, s.loans.enterprises,
+                s.loans.count, s.loans.amount, s.guided.enterprises, s.guided.amount)
+        return mine == (r[0], r[1], _d(r[2]), r[3], r[4], r[5], _d(r[6]), r[7], _d(r[8]))
+    if name == "fund":
+        r, banks = got[0][0], got[1]
+        f = report.flows
+        mine = (f.capital_by_source["市级"], f.capital_by_source["区级"], f.capital_by_source["其他"], f.compensation_paid,
+                f.recovered, f.recoveries_returned, report.claim_count, report.paid_count, report.pending_count, report.pending)
+        theirs = (_d(r[0]), _d(r[1]), _d(r[2]), _d(r[3]), _d(r[4]), _d(Decimal(int(r[5] or 0)).scaleb(-2)), r[6], r[7], r[8], _d(r[9]))
+        mine_banks = [(b.bank, b.loan_count, b.loans, b.losses, b.defaults, b.compensation_paid) for b in report.banks]
+        theirs_banks = [(b[0], b[1], _d(b[2]), _d(b[3]), b[4], _d(b[5])) for b in banks]
+        return mine == theirs and mine_banks == theirs_banks
+    if name == "leverage":
+        r = got[0][0]
+        lev = report
+        net = _d(r[3]) - _d(Decimal(int(r[4] or 0)).scaleb(-2))
+        mine = (lev.fund_leverage.numerator, lev.guided_ratio.numerator, lev.fund_leverage.denominator, lev.net_loss_rate.numerator)
+        return mine == (_d(r[0]), _d(r[1]), _d(r[2]), net)
+    if name == "audit":
+        totals = {t.name: (t.payments, t.amount) for t in report.by_programme}
+        return len(got[0]) == report.total.payments and totals == {r[0]: (r[1], _d(r[2])) for r in got[2]}
+    return False
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def audit(con, policy):
+    """The subsidy audit with its JSON built, as `audit subsidies --json` does (the JSON is most of the output)."""
+    from ledger.reports.subsidy_audit import subsidy_audit
+
+    result = subsidy_audit(con, policy)
+    result.to_json()
+    return result
+
+
+def reports(db: Path, day: dt.date, repeat: int) -> list[dict]:
+    """Each report: CLI wall and memory, in-process time, bare query time, and whether they agree."""
+    from ledger.policy import load_policy
+    from ledger.reports.fund import fund_statement
+    from ledger.reports.leverage import leverage
+    from ledger.reports.summary import summary
+
+    policy = load_policy()
+    con = duckdb.connect(str(db), read_only=True)
+    cases = [
+        ("summary", ["report", "summary", "--json"], lambda: summary(con, day), BARE_SUMMARY),
+        ("fund", ["report", "fund", "--json"], lambda: fund_statement(con, day, policy), BARE_FUND),
+        ("leverage", ["report", "leverage", "--json"], lambda: leverage(con, day), BARE_LEVERAGE),
+        ("audit", ["audit", "subsidies", "--json"], lambda: audit(con, policy), BARE_AUDIT),
+    ]
+    out = []
+    try:
+        for name, args, fn, sql in cases:
+            fn()  # warm: the first query of a connection reads the blocks it needs from disk
+            lib_best, lib_median, result = best_of(fn, repeat)
+            bare_best, bare_median, got = best_of(lambda: bare(con, sql, day), repeat)
+            cli = timed_child(ledger_argv(db, *args, *(["--as-of", day.isoformat()] if name in ("summary", "fund", "leverage") else [])), repeat)
+            out.append(
+                {
+                    "report": " ".join(args[:2]),
+                    "cli_wall_s": round(cli["best"], 3),
+                    "cli_wall_median_s": round(cli["median"], 3),
+                    "cli_peak_rss_mib": round(cli["peak_rss"] / 2**20),
+                    "in_process_s": round(lib_best, 4),
+                    "in_process_median_s": round(lib_median, 4),
+                    "bare_query_s": round(bare_best, 4),
+                    "bare_query_median_s": round(bare_median, 4),
+                    "ratio": round(lib_best / bare_best, 2),
+                    "figures_agree": agree(name, result, got),
+                    "json_bytes": len(cli["stdout"].encode()),
+                }
+            )
+    finally:
+        con.close()
+    return out
+
+
+def startup(db: Path, repeat: int) -> dict:
+    """`python -c pass`, `ledger --help` and `ledger report summary --json` on the city file."""
+    from ledger.reports.summary import summary
+
+    day = dt.date.today()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        summary(con, day)
+        compute, _, _ = best_of(lambda: summary(con, day), repeat)
+    finally:
+        con.close()
+    bare = timed_child([sys.executable, "-c", "pass"], repeat)
+    help_ = timed_child(ledger_argv(db, "--help"), repeat)
+    report = timed_child(ledger_argv(db, "report", "summary", "--json"), repeat)
+    return {
+        "python_pass_s": round(bare["best"], 3),
+        "help_s": round(help_["best"], 3),
+        "help_over_python_s": round(help_["best"] - bare["best"], 3),
+        "summary_json_s": round(report["best"], 3),
+        "summary_json_median_s": round(report["median"], 3),
+        "summary_json_over_python_s": round(report["best"] - bare["best"], 3),
+        "summary_compute_s": round(compute, 3),
+        "summary_startup_s": round(report["best"] - bare["best"] - compute, 3),
+        "help_imports": imported_heavy(ledger_argv(db, "--help")),
+        "summary_json_imports": imported_heavy(ledger_argv(db, "report", "summary", "--json")),
+    }
+
+
+def import_bench(skip: bool) -> dict | None:
+    """bench/bench_import.py's figures (it owns the 100,000-row import benchmark), or None."""
+    script = HERE / "bench_import.py"
+    if skip or not script.exists():
+        return None
+    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if proc.returncode != 0:
+        return {"error": proc.stderr.decode()[-1000:]}
+    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_FILE, help="the city-scale ledger (built by gen_city.py if missing)")
+    parser.add_argument("--scale", type=float, default=1.0, help="row counts of a ledger built now (1.0 = one million loans)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement; the best is reported")
+    parser.add_argument("--as-of", default=None, help="date of the reports (default today, as the commands use)")
+    parser.add_argument("--skip-import", action="store_true", help="leave out the 100,000-row import benchmark")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    built = None
+    if not args.db.exists():
+        t = time.perf_counter()
+        generate(args.db, args.scale, quiet=args.json)
+        built = round(time.perf_counter() - t, 1)
+    day = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    rows = counts(args.db)
+    result = {
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "duckdb": duckdb.__version__,
+        "ledger_file": str(args.db),
+        "ledger_mib": round(args.db.stat().st_size / 2**20),
+        "generated_s": built,
+        "rows": rows,
+        "as_of": day.isoformat(),
+        "startup": startup(args.db, args.repeat),
+        "reports": reports(args.db, day, args.repeat),
+        "import": import_bench(args.skip_import),
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    print_result(result)
+
+
+def print_result(r: dict) -> None:
+    """The figures as a reader wants them: machine, start-up, reports, import, and each target."""
+    rows = r["rows"]
+    print(f"machine: {r['cores']} cores, Python {r['python']}, DuckDB {r['duckdb']}")
+    made = f", generated in {r['generated_s']} s" if r["generated_s"] is not None else ""
+    print(
+        f"ledger: {r['ledger_file']} ({r['ledger_mib']} MiB{made}): {rows.get('enterprises', 0):,} enterprises, "
+        f"{rows.get('loans', 0):,} loans, {rows.get('repayments', 0):,} repayments, {rows.get('applications', 0):,} applications, "
+        f"{rows.get('claims', 0):,} claims, {rows.get('subsidies', 0):,} subsidies, {rows.get('import_batches', 0):,} batches, "
+        f"{rows.get('voids', 0):,} voids"
+    )
+    s = r["startup"]
+    print("\nstart-up (fresh process each, best of runs)")
+    print(f"  python -c pass                     {s['python_pass_s']:6.3f} s")
+    print(f"  ledger --help                      {s['help_s']:6.3f} s   +{s['help_over_python_s']:.3f} s over python   imports: {', '.join(s['help_imports']) or 'none of ' + '/'.join(HEAVY)}")
+    print(
+        f"  ledger report summary --json       {s['summary_json_s']:6.3f} s   +{s['summary_json_over_python_s']:.3f} s over python "
+        f"(report's own work {s['summary_compute_s']:.3f} s, start-up {s['summary_startup_s']:.3f} s)   imports: {', '.join(s['summary_json_imports']) or 'none of the heavy ones'}"
+    )
+    print(
+        f"  target: start-up <= {STARTUP_TARGET} s over python: --help {_ok(s['help_over_python_s'] <= STARTUP_TARGET)}, "
+        f"summary --json {_ok(s['summary_startup_s'] <= STARTUP_TARGET)} "
+        f"(with its work on {rows.get('loans', 0):,} loans: {_ok(s['summary_json_over_python_s'] <= STARTUP_TARGET)})"
+    )
+    print(f"\nreports on the city-scale ledger, as of {r['as_of']} (best of runs; median in brackets)")
+    print(f"  {'command':24} {'wall':>14} {'peak RSS':>9} {'in-process':>17} {'bare query':>17} {'ratio':>6}  figures")
+    for x in r["reports"]:
+        print(
+            f"  {x['report']:24} {x['cli_wall_s']:6.3f} ({x['cli_wall_median_s']:.3f}) {x['cli_peak_rss_mib']:5d} MiB "
+            f"{x['in_process_s']:7.4f} ({x['in_process_median_s']:.4f}) {x['bare_query_s']:7.4f} ({x['bare_query_median_s']:.4f}) "
+            f"{x['ratio']:5.2f}x  {'agree' if x['figures_agree'] else 'DIFFER'}"
+        )
+    for x in r["reports"]:
+        print(
+            f"  target {x['report']}: ratio <= {RATIO_TARGET}x {_ok(x['ratio'] <= RATIO_TARGET)}, wall < {WALL_TARGET} s "
+            f"{_ok(x['cli_wall_s'] < WALL_TARGET)}, memory < 1 GiB {_ok(x['cli_peak_rss_mib'] < 1024)}"
+        )
+    imp = r["import"]
+    print("\nimport of a 100,000-row loan sheet (bench/bench_import.py)")
+    if imp is None:
+        print("  skipped (--skip-import, or bench/bench_import.py not present)")
+    elif "error" in imp:
+        print(f"  failed: {imp['error']}")
+    else:
+        print(
+            f"  bare read {imp['bare_read_s']:.2f} s, ledger import {imp['import_s']:.2f} s, ratio {imp['ratio']:.2f}x "
+            f"(target <= {imp['target_ratio']}x: {_ok(imp['ratio'] <= imp['target_ratio'])}); peak RSS import "
+            f"{imp['import_peak_rss_mib']} MiB (< 1 GiB: {_ok(imp['import_peak_rss_mib'] < 1024)}); {imp['rows_added']:,} rows added"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -670,4 +670,18 @@ def test_a_mapping_to_a_header_nobody_knows_is_a_usage_error(ledger: Ledger, tmp
     bad.write_text('[headers]\n"借据号" = "贷款合同编"\n"客户证件号码" = "统一社会信用代码"\n', encoding="utf-8")
     result = ledger.run("import", write_xlsx(tmp_path / "借据明细.xlsx", [BANK_HEADER]), "--map", bad)
     assert result.exit_code == 2
-    assert "「借据号」→「贷款合同编」" in result.stderr and "统一社会信用代码」" not in result.stderr.split("无法识别")[1].split("\n")[0]
+    assert "「借据号」→「贷款合同编」" in result.stderr and "客户证件号码" not in result.stderr
+
+
+def test_the_same_loans_resent_in_another_form_are_listed_not_doubled(ledger: Ledger, tmp_path, reference):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    assert ledger.run("import", clean(tmp_path / "放款明细.xlsx")).exit_code == 0
+    path, _ = csv_gbk(tmp_path)
+    result = ledger.run("import", path, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["sheets"][0]["added"] == 0 and report["sheets"][0]["existing"] == 7
+    listed = [p for p in report["problems"] if p["code"] == "existing_key"]
+    assert [p["value"] for p in listed] == [lo[0] for lo in LOANS] and all(p["severity"] == "warning" for p in listed)
+    assert listed[0]["cell"] == "A3"  # under the CSV's title line
+    assert figures(ledger) == reference

@@ -20,14 +20,17 @@ _INT = re.compile(r"\s*[+-]?\d+\s*")
 
 def _plain(descriptor) -> bool:
     """Whether typer's parameter is one this module converts (plain type, no extra behaviour)."""
-    info = descriptor.parameter_info
-    if descriptor.file_annotation is not None or getattr(info, "parser", None) is not None:
+    try:
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or getattr(info, "parser", None) is not None:
+            return False
+        if descriptor.is_choice or descriptor.is_ranged:
+            return False
+        if descriptor.annotation is Path:
+            return getattr(info, "path_type", None) in (None, Path)
+        return descriptor.annotation in (str, int, bool, list[str])
+    except AttributeError:  # a typer whose descriptors look otherwise: leave them all to typer
         return False
-    if descriptor.is_choice or descriptor.is_ranged:
-        return False
-    if descriptor.annotation is Path:
-        return getattr(info, "path_type", None) in (None, Path)
-    return descriptor.annotation in (str, int, bool, list[str])
 
 
 def install() -> None:
@@ -47,7 +50,7 @@ def install() -> None:
 
         def _coerce_value(self, value, param, ctx):
             annotation = self.annotation
-            if annotation in (str, bool) and type(value) is annotation:
+            if annotation in (str, int, bool) and type(value) is annotation:
                 return value
             if annotation is int and isinstance(value, str) and _INT.fullmatch(value):
                 return int(value)

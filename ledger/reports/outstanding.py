@@ -108,15 +108,17 @@ def outstanding(con: duckdb.DuckDBPyConnection, as_of: dt.date, by: str = "bank"
         raise ValueError(by)
     label, key, name = BY[by]
     figures = "count(*), sum(disbursed), sum(repaid), sum(written_off), sum(outstanding)"
+    # The rows and their total in one pass over the loans (the total row, grouping() = 1, comes last).
     rows = con.execute(
-        f"SELECT {key}, {name}, {figures} FROM {LOAN_BALANCES} GROUP BY {key} ORDER BY sum(outstanding) DESC, {key}",
+        f"SELECT grouping({key}) AS whole, {key}, {name}, {figures} FROM {LOAN_BALANCES} "
+        f"GROUP BY GROUPING SETS (({key}), ()) ORDER BY whole, sum(outstanding) DESC, {key}",
         {"as_of": as_of},
     ).fetchall()
-    total = con.execute(f"SELECT {figures} FROM {LOAN_BALANCES}", {"as_of": as_of}).fetchone()
+    *parts, total = rows
     return Outstanding(
         as_of=as_of,
         by=by,
         label=label,
-        total=_balance("", None, total),
-        rows=tuple(_balance(r[0], r[1], r[2:]) for r in rows),
+        total=_balance("", None, total[3:]),
+        rows=tuple(_balance(r[1], r[2], r[3:]) for r in parts),
     )

@@ -42,9 +42,14 @@ class Version:
         except InvalidOperation:
             raise UsageError(f"政策参数 {self.section}.{name} 不是数字: {value!r}", "请检查政策文件。") from None
 
+    @functools.cached_property
+    def since(self) -> str:
+        """`2019-01-01起`: how a citation dates the version (cached: audits cite it per payment)."""
+        return f"{self.effective_from:%Y-%m-%d}起"
+
     def cite(self, name: str) -> str:
         """How a finding names the parameter in force: `risk_fund.fund_share=0.8(2019-01-01起)`."""
-        return f"{self.section}.{name}={self.params[name]}({self.effective_from:%Y-%m-%d}起)"
+        return f"{self.section}.{name}={self.params[name]}({self.since})"
 
     def __getitem__(self, name: str):
         return self.params[name]

@@ -59,11 +59,8 @@ class ImportResult:
 
 def file_sha256(path: Path) -> str:
     """The file's sha256, the identity of an import: the same bytes are never imported twice."""
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _refuse(result: ImportResult, code: str, message: str, hint: str) -> ImportResult:

@@ -14,6 +14,7 @@ A payment with no finding is eligible.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -76,8 +77,13 @@ def clean_name(name):
     return _SPACE.sub(keep, text)
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str | None) -> str:
-    """What two spellings of one carrier name have in common: cleaned, no spaces, case-folded."""
+    """What two spellings of one carrier name have in common: cleaned, no spaces, case-folded.
+
+    Cached: every rule looks up each payment's carrier by this key, and a city's payments
+    name a few hundred carriers thousands of times.
+    """
     return _SPACE.sub("", clean_name(name) or "").casefold()
 
 
@@ -196,36 +202,27 @@ def pd_object(values: list, index):
     return pd.Series(values, index=index, dtype="object")
 
 
+def _outside(sheet: PendingSheet, column: str, allowed, code: str, what: str, hint: str) -> list[Problem]:
+    """A problem at each filled cell of `column` whose value is not one of `allowed`."""
+    frame = sheet.frame
+    bad = frame.index[frame[column].notna() & ~frame[column].isin(allowed)]
+    return [sheet.problem(column, i, code, f"{what}「{frame.at[i, column]}」无法识别", hint) for i in bad]
+
+
 def carrier_type_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """载体类型 is 科技企业孵化器 or 众创空间 (in one of their spellings)."""
-    frame = sheet.frame
-    bad = frame.index[frame["carrier_type"].notna() & ~frame["carrier_type"].isin(CARRIER_TYPES)]
-    return [
-        sheet.problem(
-            "carrier_type",
-            i,
-            "bad_carrier_type",
-            f"载体类型「{frame.at[i, 'carrier_type']}」无法识别",
-            "载体类型请填写「科技企业孵化器」或「众创空间」(国家备案众创空间亦可)。",
-        )
-        for i in bad
-    ]
+    return _outside(
+        sheet, "carrier_type", CARRIER_TYPES, "bad_carrier_type", "载体类型",
+        "载体类型请填写「科技企业孵化器」或「众创空间」(国家备案众创空间亦可)。",
+    )
 
 
 def carrier_level_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """级别 is 市级 or 国家级 (国家备案 counts as 国家级)."""
-    frame = sheet.frame
-    bad = frame.index[frame["level"].notna() & ~frame["level"].isin(LEVELS)]
-    return [
-        sheet.problem(
-            "level",
-            i,
-            "bad_carrier_level",
-            f"级别「{frame.at[i, 'level']}」无法识别",
-            "级别请填写「市级」或「国家级」;国家备案众创空间按国家级填写。",
-        )
-        for i in bad
-    ]
+    return _outside(
+        sheet, "level", LEVELS, "bad_carrier_level", "级别",
+        "级别请填写「市级」或「国家级」;国家备案众创空间按国家级填写。",
+    )
 
 
 def subsidy_item_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
@@ -367,13 +364,19 @@ class Finding:
 Rule = Callable[[list[Payment], list[Recognition], "object"], list[Finding]]
 
 
-class Carriers:
-    """The recognitions of each carrier, by name, in date order."""
+class Carriers(list):
+    """The recognitions, indexed: each carrier's recognitions by name, in date order.
+
+    It is the recognitions list itself, so `judge` builds it once and hands it to every rule
+    as their `recognitions`; a rule given a plain list indexes it with `carriers_of`.
+    """
 
     def __init__(self, recognitions: Iterable[Recognition]):
+        super().__init__(recognitions)
         self.by_name: dict[str, list[Recognition]] = defaultdict(list)
-        for r in sorted(recognitions, key=lambda r: (r.recognized_on, r.level)):
+        for r in sorted(self, key=lambda r: (r.recognized_on, r.level)):
             self.by_name[name_key(r.carrier_name)].append(r)
+        self._bases: dict[tuple[int, int], Basis] = {}
 
     def of(self, p: Payment) -> list[Recognition]:
         return self.by_name.get(name_key(p.carrier_name), [])
@@ -383,9 +386,14 @@ class Carriers:
         return [r for r in self.of(p) if r.recognized_on <= p.paid_on and (level is None or r.level == level)]
 
 
+def carriers_of(recognitions: Iterable[Recognition]) -> Carriers:
+    """The recognitions indexed by carrier; the same object when they already are."""
+    return recognitions if isinstance(recognitions, Carriers) else Carriers(recognitions)
+
+
 def version_ref(version) -> str:
     """How a finding cites a whole policy version when no single parameter is at stake."""
-    return f"{version.section}({version.effective_from:%Y-%m-%d}起,{version.source})"
+    return f"{version.section}({version.since},{version.source})"
 
 
 def _cite(version, name: str) -> str:
@@ -395,8 +403,8 @@ def _cite(version, name: str) -> str:
 def _cite_category(version, category: str) -> str:
     awards = version.params.get("performance_awards", {})
     if category not in awards:
-        return f"{version.section}.performance_awards(未列「{category}」)({version.effective_from:%Y-%m-%d}起)"
-    return f"{version.section}.performance_awards.{category}={awards[category]}({version.effective_from:%Y-%m-%d}起)"
+        return f"{version.section}.performance_awards(未列「{category}」)({version.since})"
+    return f"{version.section}.performance_awards.{category}={awards[category]}({version.since})"
 
 
 def _in_force(policy, p: Payment):
@@ -437,8 +445,17 @@ def basis(p: Payment, carriers: Carriers, policy) -> Basis:
     """The amount the version in force on the payment date sets for this payment, and its citation.
 
     One-time awards take the municipal amount of the carrier's type (times national_match_ratio
-    for the national match); a performance award takes its category's amount.
+    for the national match); a performance award takes its category's amount. Kept with the
+    carriers' index, since rules and the verdict all ask for it.
     """
+    key = (p.id, id(policy))
+    found = carriers._bases.get(key)
+    if found is None:
+        found = carriers._bases[key] = _basis(p, carriers, policy)
+    return found
+
+
+def _basis(p: Payment, carriers: Carriers, policy) -> Basis:
     version = _in_force(policy, p)
     rec = grounding(p, carriers)
     if version is None:
@@ -485,7 +502,7 @@ def policy_in_force(payments: list[Payment], recognitions: list[Recognition], po
 
 def recognised_carrier(payments: list[Payment], recognitions: list[Recognition], policy) -> list[Finding]:
     """The recipient is a recognised carrier on the payment date, paid to the operator recognised."""
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     by_operator: dict[str, set[str]] = defaultdict(set)
     for r in recognitions:
         by_operator[r.operator_code].add(r.carrier_name)
@@ -519,7 +536,7 @@ def recognition_level(payments: list[Payment], recognitions: list[Recognition], 
     one, both on or before the payment date. A carrier with no recognition at all is left to
     `recognised_carrier`, which says so once.
     """
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     out = []
     for p in payments:
         recs = carriers.of(p)
@@ -549,7 +566,7 @@ def recognition_level(payments: list[Payment], recognitions: list[Recognition], 
 
 def one_time_once(payments: list[Payment], recognitions: list[Recognition], policy) -> list[Finding]:
     """A one-time award (能力建设补助, 国家级配套补助) is paid to a carrier once; later ones are repeats."""
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     seen: dict[tuple[str, str], Payment] = {}
     out = []
     for p in sorted((p for p in payments if p.programme in ONE_TIME), key=lambda p: p.order):
@@ -570,7 +587,7 @@ def amount_matches(payments: list[Payment], recognitions: list[Recognition], pol
     Payments whose carrier is unknown (no type to price) or with no policy in force are left to
     the rules that say so.
     """
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     out = []
     for p in payments:
         b = basis(p, carriers, policy)
@@ -593,7 +610,7 @@ def recognition_window(payments: list[Payment], recognitions: list[Recognition],
     force on the payment date, and the payment made within `recognition_window_days` of it.
     A district's file may leave either parameter out; that check is then not made.
     """
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     out = []
     for p in payments:
         version = _in_force(policy, p)
@@ -630,7 +647,7 @@ def _award_parameter(p: Payment, policy) -> str:
 
 def performance_evidence(payments: list[Payment], recognitions: list[Recognition], policy) -> list[Finding]:
     """A performance award names the enterprise or event it rewards (事项 or its credit code)."""
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     return [
         Finding(
             p, "performance_evidence",
@@ -644,7 +661,7 @@ def performance_evidence(payments: list[Payment], recognitions: list[Recognition
 
 def performance_once(payments: list[Payment], recognitions: list[Recognition], policy) -> list[Finding]:
     """A performance award is paid once per event: same category and same enterprise (by code or 事项)."""
-    carriers = Carriers(recognitions)
+    carriers = carriers_of(recognitions)
     seen: dict[tuple[str | None, tuple[str, str]], Payment] = {}
     out = []
     for p in sorted((p for p in payments if p.programme == PERFORMANCE), key=lambda p: p.order):
@@ -678,7 +695,8 @@ RULE_TITLES = {name: title for name, (_, title) in RULES.items()}
 def judge(payments: list[Payment], recognitions: list[Recognition], policy) -> dict[int, list[Finding]]:
     """Run every rule; the findings of each payment (by payment id), in rule order. Empty = eligible."""
     found: dict[int, list[Finding]] = {p.id: [] for p in payments}
+    carriers = carriers_of(recognitions)
     for rule, _ in RULES.values():
-        for f in rule(payments, recognitions, policy):
+        for f in rule(payments, carriers, policy):
             found[f.payment.id].append(f)
     return found

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..errors import UsageError
+from ..money import ratio
 from ..problems import ERROR, WARNING, Problem
 from . import ImportContext, PendingSheet
 
@@ -208,6 +209,25 @@ def _no_policy(sheet: PendingSheet, field: str, rows: list[int], rule: str) -> l
     ]
 
 
+def _by_policy(sheet: PendingSheet, field: str, rule: str, rows, vi_at: int, describe) -> list[Problem]:
+    """Findings of a rule that judges each row by the policy version in force on its date.
+
+    Each row starts with its sheet position and holds, at `vi_at`, the index of the version in
+    force (None before the first one: those rows get one `_no_policy` warning); `describe(row,
+    version)` gives the finding's code, message and hint.
+    """
+    found = versions()
+    out, undated = [], []
+    for row in rows:
+        vi = row[vi_at]
+        if vi is None:
+            undated.append(row[0])
+            continue
+        code, message, hint = describe(row, found[vi])
+        out.append(finding(sheet, field, row[0], code, message, hint))
+    return out + _no_policy(sheet, field, undated, rule)
+
+
 # ---------------------------------------------------------------- rules
 
 
@@ -322,7 +342,6 @@ def single_claim(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
 
 def claim_overdue_period(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """A bank may claim only after the loan has been overdue `claim_after_overdue_days`, counted from 到期日期."""
-    found = versions()
     with facts(ctx, "loans", "claims", params=True) as index:
         rows = ctx.con.execute(
             f"""
@@ -334,24 +353,17 @@ def claim_overdue_period(sheet: PendingSheet, ctx: ImportContext) -> list[Proble
             """,
             [index[id(sheet)]],
         ).fetchall()
-    out, undated = [], []
-    for pos, no, claimed, maturity, days, vi, needed in rows:
-        if vi is None:
-            undated.append(pos)
-            continue
-        cite = found[vi].cite("claim_after_overdue_days")
+
+    def describe(row, version):
+        _, no, claimed, maturity, days, _, needed = row
         state = f"逾期仅 {days} 天" if days >= 0 else f"尚未到期(距到期还有 {-days} 天)"
-        out.append(
-            finding(
-                sheet,
-                "claimed_on",
-                pos,
-                "claim_too_early",
-                f"贷款合同「{no}」到期日期 {maturity:%Y-%m-%d},申请日期 {claimed:%Y-%m-%d},{state},不足 {needed} 天 {_rule('claim_overdue_period', cite)}",
-                f"逾期天数自到期日期起算;满 {needed} 天后方可申请补偿,请核对申请日期或到期日期。",
-            )
+        return (
+            "claim_too_early",
+            f"贷款合同「{no}」到期日期 {maturity:%Y-%m-%d},申请日期 {claimed:%Y-%m-%d},{state},不足 {needed} 天 {_rule('claim_overdue_period', version.cite('claim_after_overdue_days'))}",
+            f"逾期天数自到期日期起算;满 {needed} 天后方可申请补偿,请核对申请日期或到期日期。",
         )
-    return out + _no_policy(sheet, "claimed_on", undated, "claim_overdue_period")
+
+    return _by_policy(sheet, "claimed_on", "claim_overdue_period", rows, 5, describe)
 
 
 _UNPAID = """
@@ -384,7 +396,6 @@ def claim_unpaid_principal(sheet: PendingSheet, ctx: ImportContext) -> list[Prob
 
 def claim_share(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """核定补偿金额 ≤ fund_share × unpaid principal (the smaller of 逾期本金 and 放款 − 归还), to the fen."""
-    found = versions()
     with facts(ctx, "loans", "claims", "repayments", params=True) as index:
         rows = ctx.con.execute(
             f"""
@@ -397,28 +408,20 @@ def claim_share(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
             """,
             {"si": index[id(sheet)]},
         ).fetchall()
-    out, undated = [], []
-    for pos, no, approved, base, vi, cap in rows:
-        if vi is None:
-            undated.append(pos)
-            continue
-        version = found[vi]
-        out.append(
-            finding(
-                sheet,
-                "approved_amount",
-                pos,
-                "claim_above_share",
-                f"贷款合同「{no}」核定补偿金额 {fmt_fen(approved)} 元,超过基金承担比例 {version['fund_share']} × 未还本金 {fmt_fen(base)} 元 = {fmt_fen(cap)} 元,多 {fmt_fen(approved - cap)} 元 {_rule('claim_share', version.cite('fund_share'))}",
-                "基金只承担本金损失的规定比例;请核对核定补偿金额,超出部分不应由基金支付。",
-            )
+
+    def describe(row, version):
+        _, no, approved, base, _, cap = row
+        return (
+            "claim_above_share",
+            f"贷款合同「{no}」核定补偿金额 {fmt_fen(approved)} 元,超过基金承担比例 {version['fund_share']} × 未还本金 {fmt_fen(base)} 元 = {fmt_fen(cap)} 元,多 {fmt_fen(approved - cap)} 元 {_rule('claim_share', version.cite('fund_share'))}",
+            "基金只承担本金损失的规定比例;请核对核定补偿金额,超出部分不应由基金支付。",
         )
-    return out + _no_policy(sheet, "approved_amount", undated, "claim_share")
+
+    return _by_policy(sheet, "approved_amount", "claim_share", rows, 4, describe)
 
 
 def bank_loss_ceiling(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """The claiming bank's loss ratio on the claim date (this claim included) is not past the ceiling (熔断)."""
-    found = versions()
     with facts(ctx, "loans", "claims", params=True) as index:
         rows = ctx.con.execute(
             f"""
@@ -437,26 +440,17 @@ def bank_loss_ceiling(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
             """,
             [index[id(sheet)]],
         ).fetchall()
-    from ..money import ratio
-
-    out, undated = [], []
-    for pos, bank, claimed, losses, lent, vi, ceiling in rows:
-        if vi is None:
-            undated.append(pos)
-            continue
+    def describe(row, version):
+        _, bank, claimed, losses, lent, _, _ = row
         share = ratio(losses, lent, 4)
         shown = f"{share:.4f}" if share is not None else "—(尚无放款)"
-        out.append(
-            finding(
-                sheet,
-                "claimed_on",
-                pos,
-                "bank_past_loss_ceiling",
-                f"{bank} 截至 {claimed:%Y-%m-%d} 损失率 {shown}(损失 {fmt_fen(losses)} 元 ÷ 累计放款 {fmt_fen(lent)} 元),超过上限 {found[vi]['loss_ratio_ceiling']},基金应暂停对该行补偿 {_rule('bank_loss_ceiling', found[vi].cite('loss_ratio_ceiling'))}",
-                "损失率超过熔断上限后,风险补偿基金暂停对该合作银行的补偿;请核实后再决定是否拨付。",
-            )
+        return (
+            "bank_past_loss_ceiling",
+            f"{bank} 截至 {claimed:%Y-%m-%d} 损失率 {shown}(损失 {fmt_fen(losses)} 元 ÷ 累计放款 {fmt_fen(lent)} 元),超过上限 {version['loss_ratio_ceiling']},基金应暂停对该行补偿 {_rule('bank_loss_ceiling', version.cite('loss_ratio_ceiling'))}",
+            "损失率超过熔断上限后,风险补偿基金暂停对该合作银行的补偿;请核实后再决定是否拨付。",
         )
-    return out + _no_policy(sheet, "claimed_on", undated, "bank_loss_ceiling")
+
+    return _by_policy(sheet, "claimed_on", "bank_loss_ceiling", rows, 5, describe)
 
 
 def recovery_after_claim(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
@@ -546,7 +540,6 @@ def enterprise_cap(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
     """
     if "is_programme" not in sheet.frame.columns:
         return []
-    found = versions()
     with facts(ctx, "loans", "repayments", "claims", params=True) as index:
         rows = ctx.con.execute(
             f"""
@@ -570,23 +563,17 @@ def enterprise_cap(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
             [index[id(sheet)]],
         ).fetchall()
     names = sheet.frame["enterprise_name"] if "enterprise_name" in sheet.frame.columns else None
-    out, undated = [], []
-    for pos, code, day, outstanding, vi, cap in rows:
-        if vi is None:
-            undated.append(pos)
-            continue
+
+    def describe(row, version):
+        pos, code, day, outstanding, _, cap = row
         name = f"({names.iloc[pos]})" if names is not None and isinstance(names.iloc[pos], str) else ""
-        out.append(
-            finding(
-                sheet,
-                "amount",
-                pos,
-                "enterprise_cap_exceeded",
-                f"企业 {code}{name} 放款后 {day:%Y-%m-%d} 的知识价值信用贷款余额 {fmt_fen(outstanding)} 元,超过单户上限 {fmt_fen(cap)} 元 {_rule('enterprise_cap', found[vi].cite('single_enterprise_cap'))}",
-                "单户企业的本项目贷款余额不应超过上限;请核对放款金额,超出部分不属于风险补偿范围。",
-            )
+        return (
+            "enterprise_cap_exceeded",
+            f"企业 {code}{name} 放款后 {day:%Y-%m-%d} 的知识价值信用贷款余额 {fmt_fen(outstanding)} 元,超过单户上限 {fmt_fen(cap)} 元 {_rule('enterprise_cap', version.cite('single_enterprise_cap'))}",
+            "单户企业的本项目贷款余额不应超过上限;请核对放款金额,超出部分不属于风险补偿范围。",
         )
-    return out + _no_policy(sheet, "amount", undated, "enterprise_cap")
+
+    return _by_policy(sheet, "amount", "enterprise_cap", rows, 4, describe)
 
 
 IMPORT_RULES = {

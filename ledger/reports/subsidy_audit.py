@@ -208,8 +208,8 @@ def _totals(con: duckdb.DuckDBPyConnection, bad: list[int], name: str, group: st
 def subsidy_audit(con: duckdb.DuckDBPyConnection, policy) -> SubsidyAudit:
     """Judge every subsidy payment in the ledger by the policy in force on its date."""
     payments, recognitions = load_facts(con)
-    found = I.judge(payments, recognitions, policy)
     carriers = I.Carriers(recognitions)
+    found = I.judge(payments, carriers, policy)
     verdicts = tuple(Verdict(p, tuple(found[p.id]), I.basis(p, carriers, policy)) for p in payments)
     bad = [v.payment.id for v in verdicts if not v.eligible]
     (total,) = _totals(con, bad, "'合计'", "")

@@ -16,10 +16,11 @@ machine's core count:
    own time in-process, and the bare DuckDB query that computes the same headline figures over
    the base tables (voided rows left out the way the `v_` views do); the figures of the two are
    compared, so a fast report cannot be a wrong one.
-3. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
+3. verify: `ledger verify` on the city-scale ledger (every batch's rows re-hashed), wall and memory.
+4. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
 
 Targets (issue 8): start-up at most 0.25 s over `python -c pass`; every report within 2x of
-its bare query and under 1 s wall; memory under 1 GiB.
+its bare query and under 1 s wall; memory under 1 GiB; `ledger verify` under 10 s.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from gen_city import DEFAULT_FILE, counts, generate  # noqa: E402
 STARTUP_TARGET = 0.25
 RATIO_TARGET = 2.0
 WALL_TARGET = 1.0
+VERIFY_TARGET = 10.0
 MEMORY_LIMIT = 1 << 30
 HEAVY = ("pandas", "pandera", "sqlmodel", "sqlalchemy", "openpyxl", "pydantic", "numpy", "rich")
 
@@ -384,6 +386,16 @@ def other_commands(db: Path, day: dt.date, repeat: int) -> list[dict]:
     return out
 
 
+def verify_timing(db: Path, repeat: int) -> dict:
+    """Wall time and peak memory of `ledger verify` on the city-scale ledger (it must pass)."""
+    m = interleaved({"cli": lambda: child(ledger_argv(db, "verify"))}, repeat)["cli"]
+    return {
+        "cli_wall_s": round(m["best"], 3),
+        "cli_wall_median_s": round(m["median"], 3),
+        "cli_peak_rss_mib": round(max(rss for rss, _ in m["extras"]) / 2**20),
+    }
+
+
 def import_bench(skip: bool) -> dict | None:
     """bench/bench_import.py's figures (it owns the 100,000-row import benchmark), or None."""
     script = HERE / "bench_import.py"
@@ -428,6 +440,7 @@ def main() -> None:
         "startup": startup(args.db, args.repeat),
         "reports": reports(args.db, day, args.repeat),
         "other_commands": other_commands(args.db, day, args.repeat),
+        "verify": verify_timing(args.db, args.repeat),
         "import": import_bench(args.skip_import),
     }
     if args.json:
@@ -479,6 +492,12 @@ def print_result(r: dict) -> None:
             f"  {x['command']:24} {x['cli_wall_s']:6.3f} ({x['cli_wall_median_s']:.3f}) {x['cli_peak_rss_mib']:5d} MiB   "
             f"< {WALL_TARGET} s: {_ok(x['cli_wall_s'] < WALL_TARGET)}"
         )
+    v = r["verify"]
+    print("\nledger verify (the hash chain and every batch's rows; wall, best of runs)")
+    print(
+        f"  {'verify':24} {v['cli_wall_s']:6.3f} ({v['cli_wall_median_s']:.3f}) {v['cli_peak_rss_mib']:5d} MiB   "
+        f"< {VERIFY_TARGET:.0f} s: {_ok(v['cli_wall_s'] < VERIFY_TARGET)}, < 1 GiB: {_ok(v['cli_peak_rss_mib'] < 1024)}"
+    )
     imp = r["import"]
     print("\nimport of a 100,000-row loan sheet (bench/bench_import.py)")
     if imp is None:

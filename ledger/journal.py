@@ -68,21 +68,70 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _digest_select(columns: list[str]) -> str:
+    """The SELECT list that digests rows of one table: their count and the sha256 of their cells in id order.
+
+    `rows_digest` (one batch, at import) and `batch_digests` (every batch at once, in `verify`)
+    both build their query from it, so the two cannot drift apart.
+    """
+    cells = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in columns)
+    return f"count(*), sha256(coalesce(string_agg(concat_ws(chr(31), {cells}), chr(30) ORDER BY id), ''))"
+
+
+# What `rows_digest` gives for a batch without rows in the table (count 0, sha256 of '').
+EMPTY_DIGEST = f"0:{hashlib.sha256(b'').hexdigest()}"
+
+# Rows digested by one grouped query in `batch_digests`: string_agg holds every row's text of the
+# batches it groups until it hashes them, so a million rows at once would take about 1 GiB.
+DIGEST_CHUNK_ROWS = 50_000
+
+
 def rows_digest(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], batch_id: int) -> str:
     """sha256 over a batch's rows of one table, in id order, computed by DuckDB."""
-    cells = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in columns)
-    row = con.execute(
-        f"SELECT count(*), sha256(coalesce(string_agg(concat_ws(chr(31), {cells}), chr(30) ORDER BY id), '')) "
-        f"FROM {table} WHERE batch_id = ?",
-        [batch_id],
-    ).fetchone()
+    row = con.execute(f"SELECT {_digest_select(columns)} FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()
     return f"{row[0]}:{row[1]}"
+
+
+def batch_digests(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[int, str]:
+    """`rows_digest` of every batch of a table, in a few grouped scans instead of one scan per batch.
+
+    A batch missing from the answer has no rows in the table: its digest is `EMPTY_DIGEST`.
+    Batches are grouped by ranges of batch id holding about `DIGEST_CHUNK_ROWS` rows, which
+    bounds the memory the row text takes (a single batch larger than that is digested alone).
+    """
+    sizes = con.execute(f"SELECT batch_id, count(*) FROM {table} WHERE batch_id IS NOT NULL GROUP BY batch_id ORDER BY batch_id").fetchall()
+    out: dict[int, str] = {}
+    for low, high in _id_ranges(sizes, DIGEST_CHUNK_ROWS):
+        rows = con.execute(
+            f"SELECT batch_id, {_digest_select(columns)} FROM {table} WHERE batch_id BETWEEN ? AND ? GROUP BY batch_id",
+            [low, high],
+        ).fetchall()
+        out.update((batch_id, f"{n}:{sha}") for batch_id, n, sha in rows)
+    return out
+
+
+def _id_ranges(sizes: list[tuple[int, int]], rows: int) -> list[tuple[int, int]]:
+    """Consecutive (first, last) id ranges over (id, count) pairs in id order, each up to about `rows` rows."""
+    ranges: list[tuple[int, int]] = []
+    held = 0
+    for id_, count in sizes:
+        if ranges and held + count <= rows:
+            ranges[-1] = (ranges[-1][0], id_)
+            held += count
+        else:
+            ranges.append((id_, id_))
+            held = count
+    return ranges
+
+
+def _combine(parts: dict[str, str]) -> str:
+    """The content hash of a batch from its per-table digests."""
+    return _sha256(canonical(parts))
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], batch_id: int) -> str:
     """The digest of everything a batch added, over the named tables and columns."""
-    parts = {t: rows_digest(con, t, cols, batch_id) for t, cols in sorted(tables.items())}
-    return _sha256(canonical(parts))
+    return _combine({t: rows_digest(con, t, cols, batch_id) for t, cols in sorted(tables.items())})
 
 
 def money_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -124,12 +173,21 @@ def totals_difference(recorded: dict, current: dict) -> str:
 BATCH_FIELDS = ("kind", "file_name", "file_sha256", "sheet", "header_row", "row_count", "os_user", "imported_at")
 
 
+def _record(fields: tuple[str, ...], row) -> dict:
+    """A row as the journal records it: JSON values, the way they read back from an entry's detail."""
+    return json.loads(canonical(dict(zip(fields, row))))
+
+
 def batch_record(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict | None:
     """An import batch's row as the journal records it (None if the row is gone)."""
     row = con.execute(f"SELECT {', '.join(BATCH_FIELDS)} FROM import_batches WHERE id = ?", [batch_id]).fetchone()
-    if row is None:
-        return None
-    return json.loads(canonical(dict(zip(BATCH_FIELDS, row))))
+    return None if row is None else _record(BATCH_FIELDS, row)
+
+
+def batch_records(con: duckdb.DuckDBPyConnection) -> dict[int, dict]:
+    """Every import batch's row as the journal records it, by id (`verify` reads them in one query)."""
+    rows = con.execute(f"SELECT id, {', '.join(BATCH_FIELDS)} FROM import_batches").fetchall()
+    return {r[0]: _record(BATCH_FIELDS, r[1:]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -216,9 +274,13 @@ VOID_FIELDS = ("id", "batch_id", "table_name", "row_id", "reason", "os_user", "r
 def void_record(con: duckdb.DuckDBPyConnection, void_id: int) -> dict | None:
     """A `voids` row as the journal records it (None if the row is gone)."""
     row = con.execute(f"SELECT {', '.join(VOID_FIELDS)} FROM voids WHERE id = ?", [void_id]).fetchone()
-    if row is None:
-        return None
-    return json.loads(canonical(dict(zip(VOID_FIELDS, row))))
+    return None if row is None else _record(VOID_FIELDS, row)
+
+
+def void_records(con: duckdb.DuckDBPyConnection) -> dict[int, dict]:
+    """Every `voids` row as the journal records it, by id (`verify` reads them in one query)."""
+    rows = con.execute(f"SELECT {', '.join(VOID_FIELDS)} FROM voids").fetchall()
+    return {r[0]: _record(VOID_FIELDS, r) for r in rows}
 
 
 BATCHED_TABLES_QUERY = """
@@ -257,6 +319,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
         all_entries = entries(con)
     except duckdb.Error:
         return [Break(None, "日志表缺失或无法读取")]
+    stored = _Stored(con)
     breaks: list[Break] = []
     journaled: dict[str, set[int]] = {}  # table → batches whose rows an import entry accounts for
     batches: set[int] = set()
@@ -280,7 +343,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
             breaks.append(Break(e.seq, "日志内容无法解析(被改写)"))
             continue
         try:
-            breaks.extend(_check_entry(con, e, detail, journaled, batches, voids))
+            breaks.extend(_check_entry(stored, e, detail, journaled, batches, voids))
         except duckdb.Error as exc:
             breaks.append(Break(e.seq, f"日志所指的数据无法读取(表被删除或改动): {str(exc).splitlines()[0]}"))
     breaks.sort(key=lambda b: b.seq)
@@ -291,20 +354,61 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
     return breaks
 
 
-def _check_entry(con, e: Entry, detail: dict, journaled: dict, batches: set, voids: set) -> list[Break]:
+class _Stored:
+    """What `verify` compares entries against, each read once, in bulk, when first needed.
+
+    Reading every batch's rows in a few grouped scans instead of one scan per entry is what
+    keeps `verify` fast on a ledger of thousands of batches. A read that fails (a table dropped
+    or altered) fails again, with the same error, for each entry that needs it, so each such
+    entry is reported as when the rows were read entry by entry.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self._read: dict = {}
+
+    def _once(self, key, read):
+        if key not in self._read:
+            try:
+                self._read[key] = read()
+            except duckdb.Error as exc:
+                self._read[key] = exc
+        got = self._read[key]
+        if isinstance(got, duckdb.Error):
+            raise got.with_traceback(None)
+        return got
+
+    def batch_record(self, batch_id: int) -> dict | None:
+        """`batch_record`, from one read of `import_batches`."""
+        return self._once("batches", lambda: batch_records(self.con)).get(batch_id)
+
+    def void_record(self, void_id: int) -> dict | None:
+        """`void_record`, from one read of `voids`."""
+        return self._once("voids", lambda: void_records(self.con)).get(void_id)
+
+    def content_hash(self, tables: dict[str, list[str]], batch_id: int) -> str:
+        """`content_hash`, from each table's `batch_digests` (one per table and column list)."""
+        parts = {}
+        for table, cols in sorted(tables.items()):
+            digests = self._once(("digests", table, canonical(cols)), lambda: batch_digests(self.con, table, cols))
+            parts[table] = digests.get(batch_id, EMPTY_DIGEST)
+        return _combine(parts)
+
+
+def _check_entry(stored: _Stored, e: Entry, detail: dict, journaled: dict, batches: set, voids: set) -> list[Break]:
     """What one entry says against what the file holds now."""
     out: list[Break] = []
     if e.action == "import" and e.batch_id is not None:
         batches.add(e.batch_id)
-        if "batch" in detail and batch_record(con, e.batch_id) != detail["batch"]:
+        if "batch" in detail and stored.batch_record(e.batch_id) != detail["batch"]:
             out.append(Break(e.seq, f"批次 {e.batch_id} 的导入记录(文件名、哈希、行数等)被修改或删除"))
         tables = detail.get("tables") or {}
         for table in tables:
             journaled.setdefault(table, set()).add(e.batch_id)
-        if tables and content_hash(con, tables, e.batch_id) != e.content_hash:
+        if tables and stored.content_hash(tables, e.batch_id) != e.content_hash:
             what = f"批次 {e.batch_id} 的数据行被修改或删除(内容哈希不符)"
             if "totals" in detail:
-                diff = totals_difference(detail["totals"], batch_totals(con, tables, e.batch_id))
+                diff = totals_difference(detail["totals"], batch_totals(stored.con, tables, e.batch_id))
                 what += f": {diff}" if diff else ": 行数与金额合计未变,某些字段被改动"
             out.append(Break(e.seq, what))
     elif e.action == "void":
@@ -314,7 +418,7 @@ def _check_entry(con, e: Entry, detail: dict, journaled: dict, batches: set, voi
             out.append(Break(e.seq, "作废日志缺少作废记录"))
         else:
             voids.add(void_id)
-            if void_record(con, void_id) != record:
+            if stored.void_record(void_id) != record:
                 out.append(Break(e.seq, f"作废记录 {void_id} 被修改或删除(作废对象、原因、人员或时间与日志不符)"))
             elif e.content_hash != record_digest(record):
                 out.append(Break(e.seq, f"作废记录 {void_id} 的摘要与日志不符"))
@@ -323,7 +427,7 @@ def _check_entry(con, e: Entry, detail: dict, journaled: dict, batches: set, voi
 
 def _outside_journal(con, journaled: dict[str, set[int]], batches: set[int], voids: set[int]) -> list[Break]:
     """Batches, voids and rows that no journal entry accounts for, and views that lie."""
-    from .store import FACT_TABLES_QUERY, live_rows_sql
+    from .store import FACT_TABLES_QUERY
 
     out: list[Break] = []
     known = sorted(batches)
@@ -343,17 +447,52 @@ def _outside_journal(con, journaled: dict[str, set[int]], batches: set[int], voi
             n = sum(r[1] for r in rows)
             out.append(Break(None, f"{table} 表有 {n} 行(批次 {_ids(rows)})不属于任何导入日志(在账本之外写入)"))
     for (table,) in con.execute(FACT_TABLES_QUERY).fetchall():
-        live = live_rows_sql(table)
-        try:
-            differ = con.execute(
-                f"SELECT (SELECT count(*) FROM (SELECT * FROM v_{table} EXCEPT ALL {live})) "
-                f"+ (SELECT count(*) FROM ({live} EXCEPT ALL SELECT * FROM v_{table}))"
-            ).fetchone()[0]
-        except duckdb.Error:
-            differ = None
-        if differ != 0:
+        if _view_lies(con, table):
             out.append(Break(None, f"报表视图 v_{table} 被改动或删除:它显示的行与未作废的 {table} 行不一致"))
     return out
+
+
+def _view_lies(con, table: str) -> bool:
+    """Whether `v_<table>` fails to show exactly the rows of `table` no void reversed (or cannot be read).
+
+    A view whose stored definition is the one `store.live_rows_sql` creates shows those rows by
+    construction, so it only has to be readable. Any other definition (redefined, dropped, or
+    written by an older version) has its rows compared with the live rows, both ways with
+    EXCEPT ALL: exact, but it holds whole tables in memory, so it runs only then.
+    """
+    from .store import live_rows_sql
+
+    live = live_rows_sql(table)
+    try:
+        if _defined_as(con, f"v_{table}", live):
+            con.execute(f"SELECT count(*) FROM v_{table}").fetchone()
+            return False
+        differ = con.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT * FROM v_{table} EXCEPT ALL {live})) "
+            f"+ (SELECT count(*) FROM ({live} EXCEPT ALL SELECT * FROM v_{table}))"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return True
+    return differ != 0
+
+
+def _defined_as(con, view: str, query: str) -> bool:
+    """Whether the file's view `view` is stored as `query`.
+
+    DuckDB keeps a view as its parsed query and shows it rendered back to SQL
+    (`CREATE VIEW v AS <query>;`); `json_serialize_sql` and `json_deserialize_sql` parse and
+    render `query` the same way, so equal text means the same parsed query. False whenever
+    that cannot be told (no such view, a rendering this DuckDB does not offer).
+    """
+    try:
+        stored = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND view_name = ?",
+            [view],
+        ).fetchall()
+        rendered = con.execute("SELECT json_deserialize_sql(json_serialize_sql(?))", [query]).fetchone()[0]
+    except duckdb.Error:
+        return False
+    return len(stored) == 1 and stored[0][0] == f"CREATE VIEW {view} AS {rendered};"
 
 
 def _ids(rows) -> str:

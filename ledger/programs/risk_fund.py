@@ -562,11 +562,11 @@ def enterprise_cap(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
             """,
             [index[id(sheet)]],
         ).fetchall()
-    names = sheet.frame["enterprise_name"] if "enterprise_name" in sheet.frame.columns else None
+    names = sheet.frame["enterprise_name"].tolist() if "enterprise_name" in sheet.frame.columns else None
 
     def describe(row, version):
         pos, code, day, outstanding, _, cap = row
-        name = f"({names.iloc[pos]})" if names is not None and isinstance(names.iloc[pos], str) else ""
+        name = f"({names[pos]})" if names is not None and isinstance(names[pos], str) else ""
         return (
             "enterprise_cap_exceeded",
             f"企业 {code}{name} 放款后 {day:%Y-%m-%d} 的知识价值信用贷款余额 {fmt_fen(outstanding)} 元,超过单户上限 {fmt_fen(cap)} 元 {_rule('enterprise_cap', version.cite('single_enterprise_cap'))}",

@@ -121,6 +121,15 @@ def interleaved(tasks: dict, repeat: int) -> dict[str, dict]:
     }
 
 
+def cli_figures(m: dict) -> dict:
+    """A command's wall time (best, median) and largest peak RSS, from `interleaved` runs of `child`."""
+    return {
+        "cli_wall_s": round(m["best"], 3),
+        "cli_wall_median_s": round(m["median"], 3),
+        "cli_peak_rss_mib": round(max(rss for rss, _ in m["extras"]) / 2**20),
+    }
+
+
 def imported_heavy(argv: list[str]) -> list[str]:
     """Which of the heavy top-level modules a command imports (from `python -X importtime`)."""
     if Path(argv[0]).name == "ledger":
@@ -310,9 +319,7 @@ def reports(db: Path, day: dt.date, repeat: int) -> list[dict]:
             out.append(
                 {
                     "report": " ".join(args[:2]),
-                    "cli_wall_s": round(cli["best"], 3),
-                    "cli_wall_median_s": round(cli["median"], 3),
-                    "cli_peak_rss_mib": round(max(rss for rss, _ in cli["extras"]) / 2**20),
+                    **cli_figures(cli),
                     "in_process_s": round(lib["best"], 4),
                     "in_process_median_s": round(lib["median"], 4),
                     "bare_query_s": round(raw["best"], 4),
@@ -375,25 +382,13 @@ def other_commands(db: Path, day: dt.date, repeat: int) -> list[dict]:
     for args in OTHER_COMMANDS:
         dated = ["--as-of", day.isoformat()] if args[:2] in (("report", "outstanding"), ("report", "brief")) else []  # targets: today's
         m = interleaved({"cli": lambda: child(ledger_argv(db, *args, *dated))}, repeat)["cli"]
-        out.append(
-            {
-                "command": " ".join(a for a in args if a != "--json"),
-                "cli_wall_s": round(m["best"], 3),
-                "cli_wall_median_s": round(m["median"], 3),
-                "cli_peak_rss_mib": round(max(rss for rss, _ in m["extras"]) / 2**20),
-            }
-        )
+        out.append({"command": " ".join(a for a in args if a != "--json"), **cli_figures(m)})
     return out
 
 
 def verify_timing(db: Path, repeat: int) -> dict:
     """Wall time and peak memory of `ledger verify` on the city-scale ledger (it must pass)."""
-    m = interleaved({"cli": lambda: child(ledger_argv(db, "verify"))}, repeat)["cli"]
-    return {
-        "cli_wall_s": round(m["best"], 3),
-        "cli_wall_median_s": round(m["median"], 3),
-        "cli_peak_rss_mib": round(max(rss for rss, _ in m["extras"]) / 2**20),
-    }
+    return cli_figures(interleaved({"cli": lambda: child(ledger_argv(db, "verify"))}, repeat)["cli"])
 
 
 def import_bench(skip: bool) -> dict | None:

@@ -385,6 +385,13 @@ class Carriers(list):
         """Recognitions in force on the payment date (of one level, if given)."""
         return [r for r in self.of(p) if r.recognized_on <= p.paid_on and (level is None or r.level == level)]
 
+    def basis(self, p: Payment, policy) -> Basis:
+        """`basis` of a payment under `policy`, worked out once: several rules and the verdict ask for it."""
+        key = (p.id, id(policy))
+        if key not in self._bases:
+            self._bases[key] = _basis(p, self, policy)
+        return self._bases[key]
+
 
 def carriers_of(recognitions: Iterable[Recognition]) -> Carriers:
     """The recognitions indexed by carrier; the same object when they already are."""
@@ -445,14 +452,9 @@ def basis(p: Payment, carriers: Carriers, policy) -> Basis:
     """The amount the version in force on the payment date sets for this payment, and its citation.
 
     One-time awards take the municipal amount of the carrier's type (times national_match_ratio
-    for the national match); a performance award takes its category's amount. Kept with the
-    carriers' index, since rules and the verdict all ask for it.
+    for the national match); a performance award takes its category's amount.
     """
-    key = (p.id, id(policy))
-    found = carriers._bases.get(key)
-    if found is None:
-        found = carriers._bases[key] = _basis(p, carriers, policy)
-    return found
+    return carriers.basis(p, policy)
 
 
 def _basis(p: Payment, carriers: Carriers, policy) -> Basis:

@@ -440,6 +440,7 @@ def bank_loss_ceiling(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
             """,
             [index[id(sheet)]],
         ).fetchall()
+
     def describe(row, version):
         _, bank, claimed, losses, lent, _, _ = row
         share = ratio(losses, lent, 4)

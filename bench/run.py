@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 
 import duckdb  # noqa: E402
 
+import bare_audit  # noqa: E402
 from gen_city import DEFAULT_FILE, counts, generate  # noqa: E402
 
 STARTUP_TARGET = 0.25
@@ -214,26 +215,6 @@ FROM cap, (SELECT sum(amount) FILTER (WHERE is_programme) AS programme, sum(amou
 """
 )
 
-# The audit judges each payment in Python (its rules are plain functions); the bare work is
-# reading the payments and recognitions it judges, with their evidence, and totalling them.
-BARE_AUDIT = [
-    f"""
-SELECT s.id, s.payment_no, s.operator_code, s.carrier_name, s.item, s.programme, s.category, s.amount, s.paid_on,
-       s.basis_doc, s.matter, s.matter_code, b.file_name, b.sheet, s.source_row, b.file_sha256
-FROM subsidies s JOIN import_batches b ON b.id = s.batch_id WHERE {live('subsidies', 's')} ORDER BY s.paid_on, s.id
-""",
-    f"""
-SELECT c.carrier_name, c.operator_code, c.carrier_type, c.level, c.recognized_on, c.doc_no, b.file_name, b.sheet,
-       c.source_row, b.file_sha256
-FROM carriers c JOIN import_batches b ON b.id = c.batch_id WHERE {live('carriers', 'c')} ORDER BY c.recognized_on, c.id
-""",
-    f"""
-SELECT programme || coalesce('-' || category, ''), count(*), sum(amount) FROM subsidies s
-WHERE {live('subsidies', 's')} GROUP BY 1 ORDER BY 1
-""",
-]
-
-
 def bare(con, statements, day: dt.date) -> list:
     """Run the bare statement(s), fetching every row; the results, one list per statement."""
     if isinstance(statements, str):
@@ -273,8 +254,10 @@ def agree(name: str, report, got: list) -> bool:
         mine = (lev.fund_leverage.numerator, lev.guided_ratio.numerator, lev.fund_leverage.denominator, lev.net_loss_rate.numerator)
         return mine == (_d(r[0]), _d(r[1]), _d(r[2]), net)
     if name == "audit":
-        totals = {t.name: (t.payments, t.amount) for t in report.by_programme}
-        return len(got[0]) == report.total.payments and totals == {r[0]: (r[1], _d(r[2])) for r in got[2]}
+        rows = got[0]
+        mine = [(t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible) for t in (*report.by_programme, *report.by_carrier, report.total)]
+        theirs = [(r[1], r[2], _d(r[3]), r[4], r[5], _d(r[6])) for r in rows]
+        return mine == theirs
     return False
 
 
@@ -303,7 +286,7 @@ def reports(db: Path, day: dt.date, repeat: int) -> list[dict]:
         ("summary", ["report", "summary", "--json"], lambda: summary(con, day), BARE_SUMMARY),
         ("fund", ["report", "fund", "--json"], lambda: fund_statement(con, day, policy), BARE_FUND),
         ("leverage", ["report", "leverage", "--json"], lambda: leverage(con, day), BARE_LEVERAGE),
-        ("audit", ["audit", "subsidies", "--json"], lambda: audit(con, policy), BARE_AUDIT),
+        ("audit", ["audit", "subsidies", "--json"], lambda: audit(con, policy), bare_audit.statements(policy, live)),
     ]
     out = []
     try:

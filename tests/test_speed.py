@@ -22,6 +22,7 @@ import gen_city  # noqa: E402
 import run as bench_run  # noqa: E402
 
 from conftest import Ledger  # noqa: E402
+from test_subsidies import EXPECTED, planted  # noqa: E402,F401  (the ledger with a payment planted per rule)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_reports_agree_with_bare_queries(city, name):
             "leverage": lambda: leverage(con, day),
             "audit": lambda: bench_run.audit(con, policy),
         }[name]()
-        sql = {"summary": bench_run.BARE_SUMMARY, "fund": bench_run.BARE_FUND, "leverage": bench_run.BARE_LEVERAGE, "audit": bench_run.BARE_AUDIT}[name]
+        sql = {"summary": bench_run.BARE_SUMMARY, "fund": bench_run.BARE_FUND, "leverage": bench_run.BARE_LEVERAGE, "audit": bench_run.bare_audit.statements(policy, bench_run.live)}[name]
         assert bench_run.agree(name, report, bench_run.bare(con, sql, day))
     finally:
         con.close()
@@ -140,3 +141,55 @@ def test_benchmark_prints_every_figure(city, tmp_path):
     for r in result["reports"]:
         assert r["figures_agree"], r
         assert r["cli_wall_s"] > 0 and r["bare_query_s"] > 0 and r["cli_peak_rss_mib"] > 0
+
+
+ANOTHER_POLICY = """
+name = "另一区(测试)"
+[[incubator]]
+effective_from = 2020-06-01
+source = "旧标准"
+municipal_incubator_award = "200000.00"
+municipal_maker_space_award = "100000.00"
+national_match_ratio = "1.0"
+recognised_on_or_after = 2020-01-01
+performance_awards = { "高新技术企业" = "20000.00", "入库企业" = "5000.00" }
+[[incubator]]
+effective_from = 2022-07-01
+source = "新标准"
+municipal_incubator_award = "150000.00"
+municipal_maker_space_award = "100000.00"
+national_match_ratio = "0.75"
+recognition_window_days = 400
+recognised_on_or_after = 2021-02-01
+performance_awards = { "高新技术企业" = "20000.00", "市级重点实验室" = "80000.00" }
+"""
+
+
+@pytest.mark.parametrize("policy_text", [None, ANOTHER_POLICY], ids=["default", "two-versions"])
+def test_bare_audit_query_agrees_with_the_audit_on_every_planted_rule(planted, tmp_path, policy_text):
+    """The bench's SQL statement of the eight rules against the audit, on a payment planted per rule.
+
+    Under another policy (a later version with other figures and window, awards left out) the
+    verdicts change, and the two must still agree.
+    """
+    from ledger.policy import load_policy
+
+    ledger, _, _ = planted
+    path = None
+    if policy_text:
+        path = tmp_path / "policy.toml"
+        path.write_text(policy_text, encoding="utf-8")
+    policy = load_policy(path)
+    con = duckdb.connect(str(ledger.path), read_only=True)
+    try:
+        report = bench_run.audit(con, policy)
+        got = bench_run.bare(con, bench_run.bare_audit.statements(policy, bench_run.live), dt.date.today())
+    finally:
+        con.close()
+    ineligible = {v.payment.payment_no for v in report.ineligible}
+    planted_ones = {no for no, rules in EXPECTED.items() if rules}
+    if policy_text is None:
+        assert ineligible == planted_ones
+    else:  # the match at 0.75 and a 150,000 incubator award from 2022-07-01; no window and no lab award before it
+        assert ineligible == planted_ones - {"BF-103", "BF-106"} | {"BF-002", "BF-004", "BF-007"}
+    assert bench_run.agree("audit", report, got)

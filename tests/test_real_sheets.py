@@ -646,6 +646,25 @@ def test_the_import_benchmark_runs_on_a_small_sheet(tmp_path):
     assert len(first) > 10_000
 
 
+def test_the_import_phases_benchmark_times_every_step(tmp_path):
+    """bench/import_phases.py on 300 rows: each step of the import is timed, inside the whole run."""
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    args = [sys.executable, str(bench / "import_phases.py"), "--rows", "300", "--enterprises", "120", "--repeat", "1", "--json", "--out", str(tmp_path)]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    phases = {p["phase"]: p for p in json.loads(out.stdout)["phases"]}
+    steps = ["read the sheet (calamine)", "typed columns (parse every cell)", "pandera validation", "rule enterprise_known",
+             "insert (with journal entry)", "journal content hash", "commit"]
+    assert set(steps) <= set(phases)
+    began = [phases[s]["began_s"] for s in steps]
+    assert began == sorted(began)  # in the pipeline's order: read, type, validate, rules, load, commit
+    whole = phases["the whole run, until exit"]["took_s"]
+    assert all(0 <= phases[s]["took_s"] <= whole for s in steps)
+
+
 def test_errors_option_never_overwrites_the_banks_file(ledger: Ledger, tmp_path):
     path = bad_sheet(tmp_path)
     before = path.read_bytes()

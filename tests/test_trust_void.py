@@ -117,3 +117,12 @@ def test_readers_work_with_read_only(ledger: Ledger, tmp_path):
         assert result.exit_code == 0, (args, result.output)
     refused = ledger.run("--read-only", "import", loans(tmp_path, "另一个.xlsx", prefix="X"))
     assert refused.exit_code == 2 and "只读方式" in refused.stderr
+
+
+def test_read_only_refuses_creating_a_ledger_too(tmp_path):
+    """--read-only promises no write: `init` and `demo` are refused like `import`, and no file appears."""
+    for args in (("init",), ("demo",)):
+        path = tmp_path / f"{args[0]}.duckdb"
+        result = Ledger(path).run("--read-only", *args)
+        assert result.exit_code == 2 and "只读方式" in result.stderr, (args, result.output)
+        assert not path.exists()

@@ -80,11 +80,17 @@ def parse_day(text: str | None, default: dt.date | None = None) -> dt.date | Non
     return day
 
 
+def refuse_if_read_only() -> None:
+    """A command that writes a ledger (init, demo, import, void) is refused under --read-only."""
+    if State.read_only:
+        raise UsageError("以 --read-only 只读方式打开账本时不能写入", "去掉 --read-only 后重试;报表、审计、核验、日志、备份与导出均可只读进行。")
+
+
 def open_store(read_only: bool = False):
     from ..store import Store
 
-    if State.read_only and not read_only:
-        raise UsageError("以 --read-only 只读方式打开账本时不能写入", "去掉 --read-only 后重试;报表、审计、核验、日志、备份与导出均可只读进行。")
+    if not read_only:
+        refuse_if_read_only()
     return Store.open(db_path(), read_only=read_only)
 
 
@@ -94,6 +100,7 @@ def init() -> None:
     """创建新账本 (create a new, empty ledger file)."""
     from ..store import Store
 
+    refuse_if_read_only()
     path = db_path()
     Store.create(path).close()
     typer.echo(f"已创建账本: {path}")
@@ -193,6 +200,7 @@ def demo(
     from ..demo import build_demo
     from ..reports import render
 
+    refuse_if_read_only()
     path, results, s, words = build_demo(State.db)
     if as_json:
         render.print_json(s.to_json())

@@ -129,11 +129,11 @@ def report_summary(
         print_json(obj)
     else:
         from ..reports import summary_render as R
-        from ..reports.wording import period_words
+        from ..reports.wording import cn_date, period_words
 
         out = R.console()
         out.print(R.period_table(period) if period else R.cumulative_table(current))
-        label = period_words(start, end) if start else f"截至{end:%Y年%m月%d日}累计"
+        label = period_words(start, end) if start else f"截至{cn_date(end)}累计"
         for b in parts.values():
             out.print(R.breakdown_table(b, label))
     if written is not None:

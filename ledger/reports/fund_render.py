@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..money import fmt_wan
+from .wording import cn_date
 
 
 def fund_tables(s) -> list:
@@ -16,7 +17,7 @@ def fund_tables(s) -> list:
     from rich.table import Table
 
     f = s.flows
-    t = Table(title=f"风险补偿基金情况(截至 {s.as_of:%Y年%m月%d日},金额单位:万元)", title_justify="left")
+    t = Table(title=f"风险补偿基金情况(截至 {cn_date(s.as_of)},金额单位:万元)", title_justify="left")
     t.add_column("项目")
     t.add_column("金额(万元)", justify="right")
     t.add_column("说明")
@@ -59,7 +60,7 @@ def leverage_table(lev):
     """Each leverage figure beside its numerator and denominator."""
     from rich.table import Table
 
-    t = Table(title=f"放大效应(截至 {lev.as_of:%Y年%m月%d日})", title_justify="left")
+    t = Table(title=f"放大效应(截至 {cn_date(lev.as_of)})", title_justify="left")
     t.add_column("指标", overflow="fold")
     t.add_column("数值", justify="right", no_wrap=True)
     t.add_column("分子", overflow="fold")
@@ -76,7 +77,7 @@ def outstanding_table(o):
     """Outstanding principal by loan, bank or enterprise, with the total last."""
     from rich.table import Table
 
-    t = Table(title=f"知识价值信用贷款余额(截至 {o.as_of:%Y年%m月%d日},按{o.label},金额单位:万元)", title_justify="left")
+    t = Table(title=f"知识价值信用贷款余额(截至 {cn_date(o.as_of)},按{o.label},金额单位:万元)", title_justify="left")
     t.add_column(o.label)
     if o.by != "bank":
         t.add_column("名称")

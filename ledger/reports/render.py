@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 
 from ..money import fmt_wan
+from .wording import cn_date
 from ..problems import Problem, errors, warnings
 
 
@@ -41,7 +42,7 @@ def summary_table(s):
     """The summary as a rich table in 万元."""
     from rich.table import Table
 
-    t = Table(title=f"知识价值信用贷款汇总(截至 {s.as_of:%Y年%m月%d日},金额单位:万元)", title_justify="left")
+    t = Table(title=f"知识价值信用贷款汇总(截至 {cn_date(s.as_of)},金额单位:万元)", title_justify="left")
     t.add_column("项目")
     t.add_column("企业数", justify="right")
     t.add_column("笔数", justify="right")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from ..money import fmt_wan
-from .wording import percent_words, period_words, signed_percent
+from .wording import cn_date, percent_words, period_words, signed_percent
 
 WIDTH = 80
 
@@ -38,7 +38,7 @@ def cumulative_table(s):
     """Cumulative figures to a date, in 万元."""
     from .summary import FIGURES, figure
 
-    t = _table(f"知识价值信用贷款汇总(截至{s.as_of:%Y年%m月%d日},金额单位:万元)")
+    t = _table(f"知识价值信用贷款汇总(截至{cn_date(s.as_of)},金额单位:万元)")
     t.add_column("项目")
     t.add_column("累计", justify="right")
     for group, name, label, money in FIGURES:
@@ -51,7 +51,7 @@ def period_table(p):
     from .summary import FIGURES, figure
 
     t = _table(f"知识价值信用贷款汇总 {period_words(p.start, p.end)}(金额单位:万元)")
-    t.caption = f"上年同期: {period_words(p.year_before_start, p.year_before.as_of)};累计截至{p.end:%Y年%m月%d日}"
+    t.caption = f"上年同期: {period_words(p.year_before_start, p.year_before.as_of)};累计截至{cn_date(p.end)}"
     t.caption_justify = "left"
     t.add_column("项目")
     t.add_column("本期", justify="right")
@@ -98,7 +98,7 @@ def breakdown_table(b, period_label: str):
 def targets_table(p):
     """The registry's counts against each 双倍增 milestone."""
     who = p.district or "企业名录"
-    t = _table(f"“双倍增”目标进度({who},截至{p.as_of:%Y年%m月%d日})")
+    t = _table(f"“双倍增”目标进度({who},截至{cn_date(p.as_of)})")
     t.caption = f"依据: {p.source}"
     t.caption_justify = "left"
     t.add_column("指标")

@@ -35,11 +35,18 @@ def unit_for(amount) -> str:
 
 
 def money_words(amount, unit: str = AUTO) -> str:
-    """An amount of 元 as written in a reply: "24128万元", "3.69亿元" (unit "auto", "万元" or "亿元")."""
+    """An amount of 元 as written in a reply: "24128万元", "3.69亿元" (unit "auto", "万元" or "亿元").
+
+    In a unit asked for, an amount too small to show in it (2万元 is 0亿元 to two decimals)
+    is written in 万元 instead: a paragraph never says 0 of something that was paid.
+    """
     name = unit_for(amount) if unit == AUTO else unit
     if name not in UNITS:
         raise ValueError(f"unknown unit {unit!r}")
-    return f"{trim(rounded(amount, UNITS[name]))}{name}"
+    value = rounded(amount, UNITS[name])
+    if value == 0 and name == "亿元" and yuan(amount) != 0:
+        return money_words(amount, "万元")
+    return f"{trim(value)}{name}"
 
 
 def times_words(multiple: Decimal | None) -> str:
@@ -85,13 +92,18 @@ def signed_percent(share: Decimal | None) -> str:
     return f"{'+' if share > 0 else '-'}{text}"
 
 
+def cn_date(day: dt.date) -> str:
+    """A date as Chinese documents write it: 2021年3月5日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def date_words(day: dt.date) -> str:
     """The date as in "截至2021年底": year end → "2021年底", month end → "2021年10月底", else "2021年10月15日"."""
     if day.month == 12 and day.day == 31:
         return f"{day.year}年底"
     if (day + dt.timedelta(days=1)).day == 1:
         return f"{day.year}年{day.month}月底"
-    return f"{day.year}年{day.month}月{day.day}日"
+    return cn_date(day)
 
 
 def period_words(start: dt.date, end: dt.date) -> str:
@@ -103,4 +115,4 @@ def period_words(start: dt.date, end: dt.date) -> str:
         if start.month == end.month:
             return f"{start.year}年{start.month}月"
         return f"{start.year}年{start.month}—{end.month}月"
-    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    return f"{cn_date(start)}至{cn_date(end)}"

@@ -24,7 +24,7 @@ from ..policy import Policy
 from .brief import Brief, brief
 from .summary import FIGURES, Breakdown, PeriodSummary, Summary, breakdown, figure, period_summary, summary
 from .targets import TargetProgress, target_progress
-from .wording import AUTO, period_words
+from .wording import AUTO, cn_date, period_words
 
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -52,7 +52,7 @@ class MeetingPack:
     def label(self) -> str:
         """The period in words ("2021年10月"), or "截至…累计" for cumulative figures."""
         if self.start is None:
-            return f"截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日累计"
+            return f"截至{cn_date(self.as_of)}累计"
         return period_words(self.start, self.as_of)
 
 
@@ -201,7 +201,7 @@ def _cover(wb, pack: MeetingPack) -> None:
     title = sh.put(1, 1, "知识价值信用贷款月度会议材料", fit=False)
     title.font = Font(name=FONT, bold=True, size=16)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    sh.put(2, 1, f"{pack.label} · 数据截至{pack.as_of:%Y年%m月%d日}", fit=False)
+    sh.put(2, 1, f"{pack.label} · 数据截至{cn_date(pack.as_of)}", fit=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     sh.put(4, 1, "情况简述", bold=True, fit=False)
     row = 5
@@ -326,12 +326,12 @@ def _targets_sheet(wb, pack: MeetingPack) -> None:
     sh = Sheet(ws)
     p = pack.targets
     if p is None:
-        sh.put(1, 1, f"“双倍增”目标进度:截至{pack.as_of:%Y年%m月%d日},政策文件中没有生效的目标([[targets]])。")
+        sh.put(1, 1, f"“双倍增”目标进度:截至{cn_date(pack.as_of)},政策文件中没有生效的目标([[targets]])。")
         sh.fit_columns(maximum=120)
         sh.print_setup(1, 1)
         return
     who = p.district or "企业名录"
-    sh.put(1, 1, f"“双倍增”目标进度 · {who} · 截至{p.as_of:%Y年%m月%d日}", bold=True, fit=False)
+    sh.put(1, 1, f"“双倍增”目标进度 · {who} · 截至{cn_date(p.as_of)}", bold=True, fit=False)
     heads = [("指标", None), ("现有(家)", COUNT_FORMAT)]
     for year in p.years:
         heads += [(f"{year}年目标(家)", COUNT_FORMAT), (f"{year}年完成率", SHARE_FORMAT)]

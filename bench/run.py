@@ -167,11 +167,12 @@ SELECT a.*, l.* FROM
 FUND_CTES = f"""
 WITH c AS (SELECT * FROM claims c WHERE {live('claims', 'c')}),
 first AS (
-    SELECT contract_no, arg_min(overdue_principal, (claimed_on, id)) AS loss, arg_min(approved_amount, (claimed_on, id)) AS approved
+    SELECT contract_no, arg_min(overdue_principal, (claimed_on, id)) AS loss, arg_min(approved_amount, (claimed_on, id)) AS approved,
+           arg_min_null(paid_on, (claimed_on, id)) AS paid_on
     FROM c WHERE claimed_on <= $day GROUP BY contract_no
 ),
 rec AS (
-    SELECT r.amount, CAST(r.amount * 100 AS HUGEINT) AS a, CAST(f.approved * 100 AS HUGEINT) AS b,
+    SELECT r.amount, CAST(r.amount * 100 AS HUGEINT) AS a, CASE WHEN f.paid_on <= $day THEN CAST(f.approved * 100 AS HUGEINT) END AS b,
            nullif(CAST(f.loss * 100 AS HUGEINT), 0) AS d
     FROM recoveries r LEFT JOIN first f USING (contract_no) WHERE r.recovered_on <= $day AND {live('recoveries', 'r')}
 ),

@@ -425,3 +425,20 @@ def test_default_policy_names_its_figures(ledger: Ledger, tmp_path, monkeypatch)
     s = ledger.json("report", "fund", "--as-of", "2021-12-31")
     assert s["loss_ratio_ceiling"]["rule"] == "risk_fund.loss_ratio_ceiling=0.05(2017-01-01起)"
     assert s["banks"][0]["past_ceiling"] is True and len(s["warnings"]) == 1
+
+
+def test_a_recovery_returns_to_the_fund_only_once_the_fund_has_paid(ledger: Ledger, district, tmp_path):
+    """A bank may recover before the fund pays its claim: nothing comes back to the fund until it has paid."""
+    build(ledger, tmp_path)
+    early = write_xlsx(tmp_path / "追偿二.xlsx", [RECOVERY_HEADER, ["HT-2", D(2021, 8, 1), 10000], ["HT-4", D(2021, 11, 1), 50000]])
+    ok(ledger.run("import", early))
+    # CL-001 claimed 2021-07-15, paid 2021-08-20: on 2021-08-10 the fund has paid nothing
+    before = ledger.json("report", "fund", "--as-of", "2021-08-10")
+    assert (before["recovered"], before["recoveries_returned"], before["balance"]) == ("10000.00", "0.00", "10000000.00")
+    lev = ledger.json("report", "leverage", "--as-of", "2021-08-10")
+    assert lev["net_loss_rate"]["numerator"] == "0.00"
+    # once paid, the earlier recovery counts: 10,000 × 1.2/1.5 = 8,000; HT-4's claim (CL-002) is never paid
+    after = ledger.json("report", "fund", "--as-of", "2021-12-31")
+    assert after["recovered"] == "183456.78"
+    assert after["recoveries_returned"] == "106765.42"  # 98,765.42 + 8,000.00, nothing of HT-4's 50,000
+    assert after["balance"] == "8906765.42"

@@ -9,7 +9,9 @@ void-aware `v_` views; only the aggregates come back to Python. Definitions:
 - claims pending: claims made (申请日期) by the date and not paid by it — owed to banks;
 - recoveries returned: for each recovery by the date, the fund's pro-rata share
   回收金额 × 核定补偿金额 ÷ 逾期本金 of the loan's first claim made by the date, rounded
-  half-up to the fen per recovery (a recovery on a loan without a claim returns nothing);
+  half-up to the fen per recovery, once the fund has paid that claim (by the date): a
+  recovery on a loan without a claim, or before the fund paid anything on it, returns nothing
+  yet — the fund can only get back what it paid out;
 - balance = capital − compensation paid + recoveries returned;
 - a bank's losses: 逾期本金 of the first claim on each of its programme loans made by the
   date; its loss ratio = losses ÷ its programme loans disbursed by the date; the bank is
@@ -50,7 +52,7 @@ RECOVERIES_SQL = f"""
 WITH x AS (
     SELECT r.amount,
            CAST(r.amount * 100 AS HUGEINT) AS a,
-           CAST(f.approved_amount * 100 AS HUGEINT) AS b,
+           CASE WHEN f.paid_on <= $as_of THEN CAST(f.approved_amount * 100 AS HUGEINT) END AS b,
            nullif(CAST(f.overdue_principal * 100 AS HUGEINT), 0) AS c
     FROM v_recoveries r LEFT JOIN {FIRST_CLAIMS} f USING (contract_no)
     WHERE r.recovered_on <= $as_of

@@ -376,6 +376,17 @@ def test_repayment_above_principal_and_paid_before_claim(ledger: Ledger, distric
     assert [(p["code"], p["cell"]) for p in problems if p["severity"] == "error"] == [("paid_before_claim", "F2")]
 
 
+def test_a_repayment_after_the_claim_wrote_the_loan_off_is_named(ledger: Ledger, district, tmp_path):
+    """HT-2: 2,000,000 lent, 500,000 repaid, 1,500,000 claimed on 2021-07-15; 50,000 more "repaid" after it is too much."""
+    build(ledger, tmp_path)
+    late = write_xlsx(tmp_path / "还款3.xlsx", [REPAYMENT_HEADER, ["HT-2", D(2021, 12, 1), 50000, None]])
+    out = json.loads(ok(ledger.run("import", late, "--json")).stdout)
+    (p,) = out["problems"]
+    assert (p["code"], p["cell"]) == ("repayment_above_principal", "C2")
+    assert "550,000.00" in p["message"] and "1,500,000.00" in p["message"] and "2,000,000.00" in p["message"]
+    assert "追偿回收" in p["hint"]
+
+
 def test_enterprise_cap_on_loans(ledger: Ledger, district, tmp_path):
     build(ledger, tmp_path)
     # C0 owes nothing after 2021-02-28; C5 owes 4,800,000 from 2021-09-01

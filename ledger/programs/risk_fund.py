@@ -507,29 +507,44 @@ def recovery_within_loss(sheet: PendingSheet, ctx: ImportContext) -> list[Proble
 
 
 def repayment_within_principal(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
-    """Principal repaid on a loan, in total up to each row, is not more than the amount lent."""
-    with facts(ctx, "loans", "repayments") as index:
+    """Principal repaid on a loan, in total up to each row, is not more than what is left of it.
+
+    What is left is the amount lent, less the overdue principal of a claim made on or before
+    the repayment: that principal was written off to the fund, so money the bank gets back
+    afterwards is a recovery (追偿回收), not a repayment.
+    """
+    with facts(ctx, "loans", "repayments", "claims") as index:
         rows = ctx.con.execute(
-            """
-            SELECT r.ord, r.contract_no, r.total, l.fen FROM (
+            f"""
+            SELECT r.ord, r.contract_no, r.total, l.fen, coalesce(f.overdue_fen, 0) FROM (
                 SELECT *, sum(fen) OVER (PARTITION BY contract_no ORDER BY repaid_on NULLS LAST, pend, si, ord
                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total
                 FROM rf_repayments WHERE contract_no IS NOT NULL) r
             JOIN rf_loans l USING (contract_no)
-            WHERE r.pend = 1 AND r.si = ? AND r.total > l.fen ORDER BY r.ord
+            LEFT JOIN {FIRST_CLAIMS} f ON f.contract_no = r.contract_no AND f.claimed_on <= r.repaid_on
+            WHERE r.pend = 1 AND r.si = ? AND r.total + coalesce(f.overdue_fen, 0) > l.fen ORDER BY r.ord
             """,
             [index[id(sheet)]],
         ).fetchall()
+
+    def message(no, total, lent, written_off) -> str:
+        if not written_off:
+            return f"贷款合同「{no}」累计归还本金 {fmt_fen(total)} 元,超过放款金额 {fmt_fen(lent)} 元 {_rule('repayment_within_principal')}"
+        return (
+            f"贷款合同「{no}」累计归还本金 {fmt_fen(total)} 元,加上已申请风险补偿的逾期本金 {fmt_fen(written_off)} 元,"
+            f"超过放款金额 {fmt_fen(lent)} 元 {_rule('repayment_within_principal')}"
+        )
+
     return [
         finding(
             sheet,
             "principal",
             pos,
             "repayment_above_principal",
-            f"贷款合同「{no}」累计归还本金 {fmt_fen(total)} 元,超过放款金额 {fmt_fen(lent)} 元 {_rule('repayment_within_principal')}",
-            "请核对归还本金(是否把利息计入了本金,或同一笔还款报了两次)。",
+            message(no, total, lent, written_off),
+            "请核对归还本金(是否把利息计入了本金,或同一笔还款报了两次);申请风险补偿后银行收回的款项应作为追偿回收报送。",
         )
-        for pos, no, total, lent in rows
+        for pos, no, total, lent, written_off in rows
     ]
 
 

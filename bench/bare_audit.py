@@ -83,6 +83,7 @@ held AS (
          count(r.k) FILTER (WHERE r.recognized_on <= p.paid_on AND r.operator_code = p.operator_code) AS standing_operator,
          count(r.k) FILTER (WHERE r.recognized_on <= p.paid_on AND r.level = '市级') AS standing_municipal,
          count(r.k) FILTER (WHERE r.recognized_on <= p.paid_on AND r.level = '国家级') AS standing_national,
+         count(r.k) FILTER (WHERE r.recognized_on <= p.paid_on AND r.level = p.ground_level) AS standing_level,
          arg_min(r.recognized_on, (r.recognized_on, r.id)) FILTER (WHERE r.level = p.ground_level) AS ground_on,
          coalesce(arg_min(r.carrier_type, (r.recognized_on, r.id)) FILTER (WHERE r.level = p.ground_level),
                   arg_min(r.carrier_type, (r.recognized_on, r.level, r.id))) AS ground_type
@@ -90,7 +91,8 @@ held AS (
 ),
 f AS (
   SELECT p.*, held.* EXCLUDE (id), ver.*, award.amount AS award_amount,
-         p.one_time AND row_number() OVER (PARTITION BY p.k, p.programme ORDER BY p.paid_on, p.id) > 1 AS one_time_repeat,
+         p.one_time AND held.standing_level > 0
+           AND row_number() OVER (PARTITION BY p.k, p.programme, held.standing_level > 0 ORDER BY p.paid_on, p.id) > 1 AS one_time_repeat,
          p.programme = '绩效奖励' AND coalesce(p.matter_code, '') <> ''
            AND row_number() OVER (PARTITION BY p.programme, p.category, p.matter_code ORDER BY p.paid_on, p.id) > 1 AS code_repeat,
          p.programme = '绩效奖励' AND coalesce(trim(p.matter), '') <> ''

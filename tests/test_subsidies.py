@@ -379,3 +379,25 @@ def test_workbook_keeps_formula_like_text_as_text(ledger: Ledger, tmp_path):
     assert set(cells) == set(leads)
     for cell in cells.values():
         assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_a_payment_before_the_recognition_does_not_use_up_the_award(ledger: Ledger, tmp_path):
+    """Paid too early, then again once recognised: the early one is not allowed, the later one is the award."""
+    carriers = [
+        ["早付孵化器", OP[6], "科技企业孵化器", "市级", D(2021, 3, 1), "渝科发〔2021〕77号"],
+        ["早付孵化器", OP[6], "科技企业孵化器", "国家级", D(2022, 3, 1), "国科发区〔2022〕77号"],
+    ]
+    assert ledger.run("import", write_xlsx(tmp_path / "c.xlsx", [CARRIER_HEADER] + carriers)).exit_code == 0
+    rows = [
+        ["E-1", OP[6], "早付孵化器", "能力建设补助", 200000, D(2021, 1, 5), None, None, None],  # before 市级
+        ["E-2", OP[6], "早付孵化器", "能力建设补助", 200000, D(2021, 4, 1), None, None, None],  # the award
+        ["E-3", OP[6], "早付孵化器", "能力建设补助", 200000, D(2021, 5, 1), None, None, None],  # a repeat of E-2
+        ["E-4", OP[6], "早付孵化器", "国家级配套补助", 200000, D(2022, 1, 10), None, None, None],  # before 国家级
+        ["E-5", OP[6], "早付孵化器", "国家级配套补助", 200000, D(2022, 4, 1), None, None, None],  # the match
+    ]
+    assert ledger.run("import", write_xlsx(tmp_path / "s.xlsx", [SUBSIDY_HEADER] + rows)).exit_code == 0
+    audit = ledger.json("audit", "subsidies")
+    found = {f["payment"]: {r["rule"] for r in f["reasons"]} for f in audit["findings"]}
+    assert found == {"E-1": {"recognised_carrier", "recognition_level"}, "E-3": {"one_time_once"}, "E-4": {"recognition_level"}}
+    repeat = next(r for f in audit["findings"] if f["payment"] == "E-3" for r in f["reasons"])
+    assert "2021-04-01" in repeat["detail"] and "E-2" in repeat["detail"]  # names the award it repeats

@@ -567,11 +567,19 @@ def recognition_level(payments: list[Payment], recognitions: list[Recognition], 
 
 
 def one_time_once(payments: list[Payment], recognitions: list[Recognition], policy) -> list[Finding]:
-    """A one-time award (能力建设补助, 国家级配套补助) is paid to a carrier once; later ones are repeats."""
+    """A one-time award (能力建设补助, 国家级配套补助) is paid to a carrier once; later ones are repeats.
+
+    The award is the first payment made while the carrier held the recognition it rests on
+    (市级 for 能力建设补助, 国家级 for the match). A payment made before that recognition is
+    not the award: `recognition_level` / `recognised_carrier` say why it was not allowed, and
+    it does not make the payment the carrier was entitled to a repeat.
+    """
     carriers = carriers_of(recognitions)
     seen: dict[tuple[str, str], Payment] = {}
     out = []
     for p in sorted((p for p in payments if p.programme in ONE_TIME), key=lambda p: p.order):
+        if not carriers.standing(p, MUNICIPAL if p.programme == CAPACITY else NATIONAL):
+            continue
         key = (name_key(p.carrier_name), p.programme)
         first = seen.setdefault(key, p)
         if first is p:

@@ -453,3 +453,21 @@ def test_a_recovery_returns_to_the_fund_only_once_the_fund_has_paid(ledger: Ledg
     assert after["recovered"] == "183456.78"
     assert after["recoveries_returned"] == "106765.42"  # 98,765.42 + 8,000.00, nothing of HT-4's 50,000
     assert after["balance"] == "8906765.42"
+
+
+def test_a_claim_whose_loan_is_voided_is_named_and_no_policy_in_force_is_said(ledger: Ledger, district, tmp_path):
+    """The bank rows cannot hold a claim whose loan was voided: the statement says so instead of dropping it silently."""
+    build(ledger, tmp_path)
+    ((row,),) = ledger.sql("SELECT id FROM loans WHERE contract_no = 'HT-2'")
+    assert ledger.run("void", f"loans:{row}", "--reason", "银行撤回该笔放款").exit_code == 0
+    s = ledger.json("report", "fund", "--as-of", "2021-12-31")
+    assert s["compensation_paid"] == "1200000.00"  # paid out all the same
+    assert sum(float(b["compensation_paid"]) for b in s["banks"]) == 0  # CL-001's loan is gone from 农商行's row
+    assert any("CL-001" in w and "HT-2" in w and "不在账本的有效放款中" in w for w in s["warnings"]), s["warnings"]
+    # before the district's first version (2019-01-01) no ceiling is in force: said, not left blank
+    early = ledger.json("report", "fund", "--as-of", "2018-12-31")
+    assert early["loss_ratio_ceiling"] is None and early["banks"] == []
+    policy = tmp_path / "无熔断.toml"
+    policy.write_text('name = "无熔断"\n[[risk_fund]]\neffective_from = 2019-01-01\nsource = "测试"\nfund_share = "0.8"\n', encoding="utf-8")
+    bare = ledger.json("report", "fund", "--as-of", "2021-12-31", "--policy", policy)
+    assert any("loss_ratio_ceiling" in w and "未与熔断上限比较" in w for w in bare["warnings"]), bare["warnings"]

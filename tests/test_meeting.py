@@ -500,6 +500,10 @@ def test_brief_adds_fund_and_subsidy_paragraphs_that_agree_with_their_reports(le
     before = ledger.json("report", "brief", "--as-of", "2021-03-31")
     assert before["paragraphs"][1] == "风险补偿基金已到位资金1亿元,撬动知识价值信用贷款2.6亿元,放大倍数2.6倍,尚未发生风险补偿。"
     assert len(before["paragraphs"]) == 2  # no subsidy paid by then: that paragraph is left out
+    # CL-1 claimed on 2022-05-01, paid on 2022-06-01: in between it is owed, and the brief says so
+    claimed = ledger.json("report", "brief", "--as-of", "2022-05-15")
+    assert claimed["paragraphs"][1] == "风险补偿基金已到位资金1亿元,撬动知识价值信用贷款2.6亿元,放大倍数2.6倍;已受理风险补偿申请1笔、80万元,尚未拨付。"
+    assert (claimed["figures"]["fund"]["claims_pending"], claimed["figures"]["fund"]["pending"]) == (1, "800000.00")
 
 
 def test_workbook_that_cannot_be_written_is_a_clear_usage_error(seeded, tmp_path):

@@ -126,11 +126,16 @@ def fund_paragraph(con, as_of, policy, unit, present, s: Summary):
     text = f"风险补偿基金已到位资金{money_words(f.capital, unit)},撬动知识价值信用贷款{money_words(lev.numerator, unit)}"
     if lev.value is not None:
         text += f",放大倍数{times_words(lev.value)}"
+    pending = f"{statement.pending_count}笔、{money_words(statement.pending, unit)}"
     if statement.paid_count:
         text += f";已拨付风险补偿{statement.paid_count}笔、{money_words(f.compensation_paid, unit)}"
         if f.recoveries_returned:
             text += f",追偿分回基金{money_words(f.recoveries_returned, unit)}"
+        if statement.pending_count:
+            text += f",另有{pending}待拨付"
         text += "。"
+    elif statement.pending_count:
+        text += f";已受理风险补偿申请{pending},尚未拨付。"
     else:
         text += ",尚未发生风险补偿。"
     figures = {
@@ -139,6 +144,8 @@ def fund_paragraph(con, as_of, policy, unit, present, s: Summary):
         "leverage": None if lev.value is None else f"{lev.value:.2f}",
         "claims_paid": statement.paid_count,
         "compensation_paid": json_yuan(f.compensation_paid),
+        "claims_pending": statement.pending_count,
+        "pending": json_yuan(statement.pending),
         "recoveries_returned": json_yuan(f.recoveries_returned),
     }
     return text, "fund", figures

@@ -60,6 +60,14 @@ WITH x AS (
 SELECT count(*), coalesce(sum(amount), 0), coalesce(sum((2 * a * b + c) // (2 * c)), 0) FROM x
 """
 
+# Claims whose loan is not a live programme loan (voided, or never imported): counted in the
+# fund's totals, but in no bank's row.
+ORPHAN_CLAIMS_SQL = """
+SELECT claim_no, contract_no FROM v_claims
+WHERE claimed_on <= $as_of AND contract_no NOT IN (SELECT contract_no FROM v_loans WHERE is_programme AND contract_no IS NOT NULL)
+ORDER BY claimed_on, claim_no
+"""
+
 BANKS_SQL = f"""
 WITH pl AS (SELECT * FROM v_loans WHERE is_programme AND disbursed_on <= $as_of),
 paid AS (
@@ -188,12 +196,21 @@ def fund_statement(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy=None) 
     for bank, n, lent, losses, defaults, paid in con.execute(BANKS_SQL, params).fetchall():
         past = ceiling is not None and Decimal(losses) > ceiling * Decimal(lent)
         banks.append(BankLoss(bank, int(n), yuan(lent), yuan(losses), int(defaults), yuan(paid), past))
-    warnings = tuple(
+    warnings = [
         f"{b.bank} 损失率 {b.loss_ratio:.4f}(损失 {b.losses:,.2f} 元 ÷ 累计放款 {b.loans:,.2f} 元)"
         f"超过上限 {ceiling},基金应暂停对该行补偿(规则 risk_fund.bank_loss_ceiling;{cite})"
         for b in banks
         if b.past_ceiling
-    )
+    ]
+    if ceiling is None and banks:
+        warnings.append(
+            f"政策文件「{policy.name}」在 {as_of:%Y-%m-%d} 没有生效的 risk_fund.loss_ratio_ceiling,各银行的损失率未与熔断上限比较"
+        )
+    warnings += [
+        f"风险补偿「{claim_no}」所涉贷款合同「{contract_no}」不在账本的有效放款中(已作废或未导入),"
+        f"其逾期本金与补偿计入基金合计,但未计入任何银行的损失率"
+        for claim_no, contract_no in con.execute(ORPHAN_CLAIMS_SQL, params).fetchall()
+    ]
     return FundStatement(
         as_of=as_of,
         flows=flows(con, as_of),
@@ -206,5 +223,5 @@ def fund_statement(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy=None) 
         ceiling_cite=cite,
         policy_name=policy.name,
         policy_sha256=policy.sha256,
-        warnings=warnings,
+        warnings=tuple(warnings),
     )

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pytest
+
 from conftest import APPLICATION_HEADER, ENTERPRISE_HEADER, LOAN_HEADER, Ledger, codes, runner, write_xlsx
 
 from ledger.cli import app
@@ -276,3 +278,23 @@ def test_demo_ledger_carries_the_fund_and_the_subsidies_of_its_samples(tmp_path)
     assert (audit["payments"], audit["ineligible"]) == (len(data["subsidies"]), 1)
     assert [f["payment"] for f in audit["findings"]] == [data["subsidies"][-1]["no"]]
     assert db.run("verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("report", "summary", "--foo"), "没有选项 --foo"),
+        (("report", "summary", "--jsn"), "是否要用 --json"),
+        (("report", "sumary"), "没有命令「sumary」;是否要用 summary"),
+        (("report", "fund", "--as-of"), "选项 --as-of 需要一个取值"),
+        (("import",), "缺少参数 FILE"),
+        (("log", "--batch", "abc"), "选项 --batch 的取值无效: 应为整数"),
+        (("verify", "extra"), "多余的参数: extra"),
+    ],
+)
+def test_usage_errors_are_said_in_chinese_with_a_hint(ledger: Ledger, args, words):
+    result = ledger.run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("错误: ") and words in result.stderr
+    assert "提示: 运行 `ledger" in result.stderr and "--help` 查看用法" in result.stderr
+    assert "No such" not in result.stderr and "Usage:" not in result.stderr and "Traceback" not in result.output

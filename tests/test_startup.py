@@ -84,7 +84,7 @@ def test_option_values_are_converted_as_typer_does(ledger):
     # Plain options bypass typer's pydantic converter; anything it would reject still gets typer's message.
     bad = ledger.run("log", "--batch", "abc")
     assert bad.exit_code == 2
-    assert "--batch" in bad.output and "integer" in bad.output
+    assert "--batch" in bad.output and "应为整数" in bad.output
     missing = ledger.run("log", "--batch", " 99 ")
     assert missing.exit_code == 2
     assert "账本中没有批次 99" in missing.output

@@ -18,10 +18,12 @@ import typer
 
 from ..errors import LedgerError, UsageError
 from .lean_params import install as _lean_params
+from .usage import ChineseUsageGroup
 
 _lean_params()  # plain option values without pydantic (start-up time, see lean_params)
 
 app = typer.Typer(
+    cls=ChineseUsageGroup,
     help="区县科技金融台账 ledger: 知识价值信用贷款、风险补偿基金、孵化载体补助的记账、报表与审计。",
     no_args_is_help=True,
     add_completion=False,

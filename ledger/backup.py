@@ -16,11 +16,13 @@ and renamed into place only when complete: an interrupted backup leaves no half 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -197,6 +199,24 @@ def export_parquet(source: Path, out: Path) -> Copy:
     return copy
 
 
+# How the export shows what DuckDB holds: money (DECIMAL(18,2) 元) with separators and two places.
+EXPORT_FORMATS = ((Decimal, "#,##0.00"), (dt.datetime, "yyyy-mm-dd hh:mm:ss"), (dt.date, "yyyy-mm-dd"))
+
+
+def _export_cell(ws, value):
+    """A cell of the export: amounts and dates keep their value and get a format a reader expects."""
+    from openpyxl.cell import WriteOnlyCell
+
+    from . import xlsx_safe
+
+    for kind, number_format in EXPORT_FORMATS:
+        if isinstance(value, kind):
+            c = WriteOnlyCell(ws, value=value)
+            c.number_format = number_format
+            return c
+    return xlsx_safe.cell(ws, value)
+
+
 def export_xlsx(source: Path, out: Path) -> Copy:
     """Every table of the ledger as a sheet of a new workbook `out` (a table longer than a sheet continues on the next).
 
@@ -227,7 +247,7 @@ def export_xlsx(source: Path, out: Path) -> Copy:
                             ws = wb.create_sheet(table if part == 1 else f"{table} ({part})"[:31])
                             ws.append(xlsx_safe.row(ws, header))
                             in_sheet = 1
-                        ws.append(xlsx_safe.row(ws, list(values)))
+                        ws.append([_export_cell(ws, v) for v in values])
                         in_sheet += 1
                         n += 1
                 if ws is None:  # an empty table still gets its sheet and header

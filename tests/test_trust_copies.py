@@ -108,6 +108,10 @@ def test_xlsx_export_one_sheet_per_table(led: Ledger, tmp_path):
         assert len(rows) == count + 1
     header = list(wb["loans"].iter_rows(values_only=True))[0]
     assert "contract_no" in header and "amount" in header
+    first = next(wb["loans"].iter_rows(min_row=2, max_row=2))
+    amount, disbursed = first[header.index("amount")], first[header.index("disbursed_on")]
+    assert amount.number_format == "#,##0.00" and isinstance(amount.value, (int, float))
+    assert disbursed.number_format == "yyyy-mm-dd"
 
 
 def test_xlsx_safe_keeps_text_text(tmp_path):

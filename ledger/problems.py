@@ -55,6 +55,17 @@ class Problem:
         ref = self.cell
         return f"{self.file}!{ref}" if ref else self.file
 
+    def located(self, several_sheets: bool) -> str:
+        """`file!D17`, or `file[10月]!D17` when the file has several sheets and the problem one of them.
+
+        In a workbook of several sheets a bare cell is ambiguous (every sheet has a D17); in
+        a file of one sheet its name adds nothing, so it is left out there.
+        """
+        if not (several_sheets and self.sheet):
+            return self.where
+        ref = self.cell
+        return f"{self.file}[{self.sheet}]!{ref}" if ref else f"{self.file}[{self.sheet}]"
+
     def to_dict(self) -> dict:
         """The fields, then `cell`, for JSON (a shallow copy: every field is a str, int or None).
 

@@ -158,7 +158,7 @@ def minimal_xlsx(path, sheet_data: str, prefix: str = ""):
 
 FORMULA_ROWS = (
     '<row r="1"><c r="A1" t="inlineStr"><is><t>合计</t></is></c><c r="B1"><f>SUM(B2:B3)</f><v>30</v></c></row>'
-    '<row r="2"><c r="A2" t="inlineStr"><is><t>甲</t></is></c><c r="B2"><f>10*1</f></c><c r="C2"><f>1/0</f><v/></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>甲</t></is></c><c r="B2"><f>10*1</f></c><c r="C2"><f>IF(1&gt;0,"a&amp;b")</f><v/></c></row>'
     '<row r="3"><c r="B3"><f t="shared" ref="B3:B4" si="0">10*2</f><v></v></c><c r="C3" t="str"><f>IF(1,"","x")</f><v></v></c>'
     '<c r="D3" t="e"><f>NA()</f><v>#N/A</v></c></row>'
     '<row r="4"><c r="B4"><f t="shared" si="0"/></c><c r="C4" t="str"><f>"x"</f><v>x</v></c></row>'
@@ -172,6 +172,8 @@ def test_formulas_saved_without_values_are_listed(tmp_path, prefix):
     # C3 is a formula whose value is the empty string: empty, and rightly not listed
     assert sheet.rows == [["合计", 30, None, None], ["甲", None, None, None], [None, None, None, "#N/A"], [None, None, "x", None]]
     assert sorted(sheet.uncached_formulas) == [(1, 1), (1, 2), (2, 1), (3, 1)]
+    # the formula as written, for the problem to show; B4 shares B3's and has no text of its own
+    assert sheet.formula_text == {(1, 1): "10*1", (1, 2): 'IF(1>0,"a&b")', (2, 1): "10*2"}
 
 
 def test_openpyxl_formulas_have_no_values(tmp_path):

@@ -704,3 +704,137 @@ def test_the_same_loans_resent_in_another_form_are_listed_not_doubled(ledger: Le
     assert [p["value"] for p in listed] == [lo[0] for lo in LOANS] and all(p["severity"] == "warning" for p in listed)
     assert listed[0]["cell"] == "A3"  # under the CSV's title line
     assert figures(ledger) == reference
+
+
+# --- one workbook, several sheets ------------------------------------------------------------
+
+
+def two_months(tmp: Path) -> Path:
+    """Sheet 9月 lends GH-001; sheet 10月 lists GH-001 again (a mistake) and GH-002."""
+    sept = [LOAN_HEADER, loan_row(LOANS[0])]
+    october = [LOAN_HEADER, loan_row(LOANS[0], disbursed=d("2021-10-05")), loan_row(LOANS[1])]
+    return write_xlsx(tmp / "两个月.xlsx", sept, sheet="9月", more={"10月": october})
+
+
+def test_a_contract_on_two_sheets_of_one_workbook_is_refused_naming_both(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    before = ledger.sql(COUNTS)
+    path = two_months(tmp_path)
+    for dry_run in ([], ["--dry-run"]):
+        result = ledger.run("import", path, *dry_run, "--json")
+        assert result.exit_code == 1, result.output
+        problems = json.loads(result.stdout)["problems"]
+        (dup,) = [p for p in problems if p["severity"] == "error"]
+        assert (dup["sheet"], dup["cell"], dup["code"], dup["column"], dup["value"]) == ("10月", "A2", "duplicate_key", "贷款合同编号", "GH-001")
+        assert "工作表「9月」第2行" in dup["message"] and dup["hint"]
+        assert not [p for p in problems if p["code"] == "existing_key"]
+    plain = ledger.run("import", path)
+    assert plain.exit_code == 1
+    assert "两个月.xlsx[10月]!A2" in plain.stdout and "批次" not in plain.stdout
+    assert ledger.sql(COUNTS) == before
+
+
+def test_repeated_rows_across_sheets_of_a_repeatable_kind_are_listed_by_sheet(ledger: Ledger, tmp_path):
+    """Repayments may repeat: a row resent on the next month's sheet is not doubled, and is said to be in this file."""
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    ledger.run("import", clean(tmp_path / "放款明细.xlsx"))
+    header = ["贷款合同编号", "还款日期", "归还本金"]
+    path = write_xlsx(
+        tmp_path / "还款.xlsx",
+        [header, ["GH-001", "2021-09-20", 1000]],
+        sheet="9月",
+        more={"10月": [header, ["GH-001", "2021-09-20", 1000], ["GH-001", "2021-10-20", 1000]]},
+    )
+    for dry_run in (["--dry-run"], []):
+        result = ledger.run("import", path, *dry_run, "--json")
+        assert result.exit_code == 0, result.output
+        (listed,) = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "existing_key"]
+        assert (listed["sheet"], listed["cell"]) == ("10月", "A2")
+        assert "本文件工作表「9月」第2行" in listed["message"] and "批次" not in listed["message"]
+    assert ledger.sql("SELECT count(*) FROM repayments") == [(2,)]
+
+
+def test_locations_name_the_sheet_only_in_a_workbook_of_several(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    rows = [LOAN_HEADER, loan_row(LOANS[0], amount="abc")]
+    single = ledger.run("import", write_xlsx(tmp_path / "一张.xlsx", rows, sheet="放款明细"))
+    assert "一张.xlsx!H2" in single.stdout and "[放款明细]" not in single.stdout
+    several = ledger.run("import", write_xlsx(tmp_path / "多张.xlsx", [["填报说明"]], sheet="说明", more={"放款明细": rows}))
+    assert "多张.xlsx[放款明细]!H2" in several.stdout
+
+
+# --- problems as the user reads them ---------------------------------------------------------
+
+
+def unknown_enterprise(tmp: Path) -> Path:
+    """A loan to an enterprise with a valid credit code that is not in the registry, and a value that looks like markup."""
+    (stranger,) = codes(1, seed=977)
+    rows = [LOAN_HEADER, loan_row(LOANS[0], code=stranger), loan_row(LOANS[1], amount="[bold]二百万")]
+    return write_xlsx(tmp / "未登记企业放款.xlsx", rows, sheet="放款明细")
+
+
+def test_piped_problems_show_every_message_value_and_hint_whole(ledger: Ledger, tmp_path):
+    """The runner's output is not a terminal, as when piped: nothing is cut with …, each text is on one line."""
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    path = unknown_enterprise(tmp_path)
+    problems = {p["code"]: p for p in json.loads(ledger.run("import", path, "--json").stdout)["problems"]}
+    assert set(problems) == {"unknown_enterprise", "bad_amount"}
+    for env in ({}, {"COLUMNS": "80"}):
+        result = runner.invoke(app, ["--db", str(ledger.path), "import", str(path)], env=env)
+        assert result.exit_code == 1
+        lines = result.stdout.splitlines()
+        assert "…" not in result.stdout
+        for p in problems.values():
+            assert any(p["message"] in line for line in lines), p["message"]
+            assert any(p["hint"] in line for line in lines), p["hint"]
+            assert any(f"未登记企业放款.xlsx!{p['cell']}" in line and p["value"] in line for line in lines)
+    assert "请先导入该企业的企业名录(统一社会信用代码、企业名称、所属区县),或在同一工作簿中加一张企业名录表。" in result.stdout
+    assert "[bold]二百万" in result.stdout
+
+
+def _table_columns(shown: str) -> list[list[str]]:
+    """The cells of a rich table as printed, each cell's folded pieces joined: [[位置, 列, 值, 问题, 提示], …]."""
+    rows, current = [], None
+    for line in shown.splitlines():
+        if line.startswith("│"):
+            pieces = [piece.strip() for piece in line.strip("│").split("│")]
+            current = current or [""] * len(pieces)
+            current = [whole + piece for whole, piece in zip(current, pieces)]
+        elif current is not None:
+            rows.append(current)
+            current = None
+    return rows
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+def test_problems_on_a_terminal_of_any_width_are_folded_never_cut(ledger: Ledger, tmp_path, width):
+    """On a terminal: blocks of lines when it is narrow (the terminal wraps them), a folded table when wide; never a …"""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from ledger.importing.pipeline import import_file
+    from ledger.reports import render
+    from ledger.store import Store
+
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    with Store.open(ledger.path) as store:
+        result = import_file(store, unknown_enterprise(tmp_path), dry_run=True)
+    screen = io.StringIO()
+    render.import_result(result, Console(file=screen, width=width, force_terminal=True, color_system=None))
+    shown = screen.getvalue()
+    assert "…" not in shown and len(result.problems) == 2
+    if width < render.TABLE_WIDTH:
+        for p in result.problems:
+            assert f"  {p.message}" in shown.splitlines() and f"  提示: {p.hint}" in shown.splitlines()
+            assert f"{p.where}  列: {p.column}  值: {p.value}" in shown
+        return
+    assert max(cell_len(line) for line in shown.splitlines()) <= width
+    cells = _table_columns(shown)
+    assert [c[0] for c in cells] == [p.where for p in result.problems]
+    def bare(text: str) -> str:  # a line broken at a space loses that space
+        return text.replace(" ", "")
+
+    for row, p in zip(cells, result.problems):
+        assert [bare(text) for text in row[1:]] == [bare(p.column), bare(p.value), bare(p.message), bare(p.hint)]

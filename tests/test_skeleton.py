@@ -259,6 +259,33 @@ def test_template_round_trips_through_the_importer(ledger: Ledger, tmp_path):
     assert ledger.run("template", "nonsense").exit_code == 2
 
 
+def test_template_out_must_name_a_new_xlsx_file(ledger: Ledger, tmp_path):
+    """A folder, an unwritable place, another suffix or an existing file: exit 2 with a Chinese message, nothing written."""
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    a_file = tmp_path / "说明.txt"
+    a_file.write_text("不是目录")
+    for out, words in ((folder, "目录"), (a_file / "放款模板.xlsx", "无法写入"), (tmp_path / "放款模板.csv", ".xlsx")):
+        result = ledger.run("template", "loans", "--out", out)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output and isinstance(result.exception, (SystemExit, type(None)))
+        assert words in result.stderr and "提示:" in result.stderr
+    assert list(folder.iterdir()) == [] and not (tmp_path / "放款模板.csv").exists()
+
+    kept = tmp_path / "已填写.xlsx"
+    assert ledger.run("template", "loans", "--out", kept).exit_code == 0
+    kept.write_bytes(b"filled in by the bank")
+    again = ledger.run("template", "loans", "--out", kept)
+    assert again.exit_code == 2 and "已存在" in again.stderr and "--force" in again.stderr
+    assert kept.read_bytes() == b"filled in by the bank"
+    forced = ledger.run("template", "loans", "--out", kept, "--force")
+    assert forced.exit_code == 0, forced.output
+    from openpyxl import load_workbook
+
+    assert [c.value for c in load_workbook(kept)["放款明细"][1]] == LOAN_HEADER
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
+
+
 def test_demo_ledger_carries_the_fund_and_the_subsidies_of_its_samples(tmp_path):
     from ledger.demo import AS_OF, sample_data
 

@@ -173,6 +173,34 @@ def test_formulas_instead_of_values_are_refused(led: Ledger, tmp_path):
     assert problem["sheet"] == "Sheet1" and problem["cell"] == "H2"
 
 
+def test_a_formula_cell_is_listed_with_every_other_problem_of_the_sheet(led: Ledger, tmp_path):
+    """A formula without its value hides nothing: the other rows' problems come with it, and it names its column and formula."""
+    bad_code = C[2][:-1] + ("0" if C[2][-1] != "0" else "1")
+    rows = [
+        LOAN_HEADER,
+        ["F-1", C[0], NAMES[0], "重庆银行", "知识价值信用贷款", "2021-03-05", "2022-03-04", "=100*10000", 4.35],
+        ["F-2", C[1], NAMES[1], "重庆银行", "知识价值信用贷款", "2021-02-30", "2022-03-04", "abc", 4.35],
+        ["F-3", bad_code, NAMES[2], "重庆银行", "知识价值信用贷款", "2021-03-05", "2022-03-04", 1000, "=ROUND(4.345,2)"],
+    ]
+    path = write_xlsx(tmp_path / "公式与错误.xlsx", rows, sheet="放款明细")
+    before = state(led)
+    result = led.run("import", path, "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    found = {(p["cell"], p["code"], p["column"], p["value"]) for p in problems if p["severity"] == "error"}
+    assert found == {
+        ("H2", "formula_without_value", "放款金额", "=100*10000"),
+        ("F3", "bad_date", "放款日期", "2021-02-30"),
+        ("H3", "bad_amount", "放款金额", "abc"),
+        ("B4", "bad_credit_code", "统一社会信用代码", bad_code),
+        ("I4", "formula_without_value", "年利率(%)", "=ROUND(4.345,2)"),
+    }
+    plain = led.run("import", path)
+    assert plain.exit_code == 1 and "Traceback" not in plain.output
+    assert "公式与错误.xlsx!H2" in plain.stdout and "=100*10000" in plain.stdout and "公式与错误.xlsx!H3" in plain.stdout
+    assert state(led) == before
+
+
 def text_xlsx(path: Path, rows: list[list]) -> Path:
     """An xlsx whose text cells are text cells (openpyxl alone would store "=…" as a formula)."""
     from openpyxl import Workbook

@@ -164,14 +164,15 @@ def import_(
 @friendly
 def template(
     kind: Annotated[str, typer.Argument(help="导入类型,如 loans 或 放款明细")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="输出文件,默认 <表名>模板.xlsx")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="输出文件 (.xlsx),默认 <表名>模板.xlsx")] = None,
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它 (overwrite an existing file)")] = False,
 ) -> None:
     """生成某类表格的填报模板 (write an import template for a kind)."""
     from ..importing.schema import kind as kind_spec
     from ..importing.template import write_template
 
     spec = kind_spec(kind)
-    path = write_template(spec, out or Path(f"{spec.title}模板.xlsx"))
+    path = write_template(spec, out or Path(f"{spec.title}模板.xlsx"), force=force)
     typer.echo(f"已生成模板: {path}")
 
 

@@ -45,18 +45,24 @@ def _key_match(spec_key: tuple[str, ...]) -> str:
     return " AND ".join(f"t.{k} = i.{k}" for k in spec_key)
 
 
-def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> list[Problem]:
-    """Rows of the sheet whose natural key the ledger already holds: listed, to be skipped."""
+def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256: str = "") -> list[Problem]:
+    """Rows of the sheet whose natural key the ledger already holds: listed, to be skipped.
+
+    A row matched by an earlier sheet of this same file (`sha256`; kinds whose rows may
+    repeat, as a sheet per month resending the month before) is said to be so, by sheet and
+    row: its batch is only being written now, and does not exist at all in a dry run.
+    """
     spec = pending.typed.layout.kind
     con.register("incoming", pending.frame)
     try:
         rows = con.execute(
             f"""
-            SELECT i.source_row, t.batch_id, t.source_row, b.file_name
+            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?
             FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
             JOIN import_batches b ON b.id = t.batch_id
             ORDER BY i.source_row
-            """
+            """,
+            [sha256],
         ).fetchall()
     finally:
         con.unregister("incoming")
@@ -65,8 +71,10 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> list
     return [
         Problem(
             code="existing_key",
-            message=f"{spec.column(spec.key[0]).header}「{labels[row]}」已在账本中(批次 {batch},{file} 第{src}行),本行未重复导入",
-            hint="如为更正后的重报,请先作废原批次(ledger void)再导入。",
+            message=_existing_message(spec.column(spec.key[0]).header, labels[row], batch, file, sheet, src, same_file),
+            hint="同一文件的前一张工作表已有此行,本行视为重报、未重复计入;如确是另一笔(同一合同同一天),请把两行放在同一张工作表中。"
+            if same_file
+            else "如为更正后的重报,请先作废原批次(ledger void)再导入。",
             file=pending.file,
             sheet=pending.sheet,
             row=row,
@@ -75,8 +83,19 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> list
             value=str(labels[row]),
             severity=WARNING,
         )
-        for row, batch, src, file in rows
+        for row, batch, src, file, sheet, same_file in rows
     ]
+
+
+def _existing_message(header: str, label, batch: int, file: str, sheet: str, src: int, same_file: bool) -> str:
+    """Where the row already is: an earlier sheet of this file, or a batch of the ledger.
+
+    Within one file only kinds whose rows may repeat get here, keyed by a date and a counter
+    (the first, second … row of that contract on that day), hence "this one of that day".
+    """
+    if same_file:
+        return f"{header}「{label}」同一日期的这一笔已在本文件工作表「{sheet}」第{src}行,本行未重复导入"
+    return f"{header}「{label}」已在账本中(批次 {batch},{file} 第{src}行),本行未重复导入"
 
 
 def _key(pending: PendingSheet) -> tuple[str, ...]:

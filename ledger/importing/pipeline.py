@@ -47,6 +47,7 @@ class ImportResult:
     sheets: list[SheetResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
+    several_sheets: bool = False  # the file holds more than one sheet: locations name theirs
 
     @property
     def refused(self) -> bool:
@@ -119,6 +120,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
     finally:
         warm.join()
 
+    result.several_sheets = len(raw_sheets) > 1 or any(raw.workbook_sheets > 1 for raw in raw_sheets)
     candidates = [S.kind(kind)] if kind else list(S.kinds().values())
     pending: list[programs.PendingSheet] = []
     for raw in raw_sheets:
@@ -126,9 +128,11 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
         if layout is None:
             result.skipped_sheets.append(raw.name)
             continue
-        problems = [_locate(p, name, raw.name) for p in layout.problems] + _formula_cells(raw, name)
-        result.problems.extend(problems)
-        if errors(problems):
+        problems = [_locate(p, name, raw.name) for p in layout.problems]
+        # Formula cells go first: a cell that reads empty because its value was not saved
+        # is reported as a formula, not as a missing value (one problem per cell is kept).
+        result.problems.extend(_formula_cells(raw, layout, name) + problems)
+        if errors(problems):  # the header itself is wrong: the rows cannot be read
             continue
         pending.append(_typed(raw.rows, layout, name, raw.name, result))
     if not pending and not result.problems:
@@ -136,6 +140,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
         where = f"工作表「{sheet}」" if sheet else "任何工作表"
         return _refuse(result, "no_matching_sheet", f"{where}中都没有找到可识别的表头", f"各类表格的必需列 — {expected}。可用 --kind 指定类型,或用 --map 提供表头映射。")
 
+    result.problems.extend(_duplicate_keys_across_sheets(pending))
     pending.sort(key=lambda p: programs.load_rank(p.kind))
     ctx = programs.ImportContext(store.con, pending)
     named_rules = programs.rules()
@@ -153,7 +158,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
     try:
         with store.transaction() as con:
             for p in pending:
-                result.problems.extend(existing_keys(con, p))
+                result.problems.extend(existing_keys(con, p, digest))
                 loaded = insert_sheet(con, p, name, digest)
                 result.sheets.append(
                     SheetResult(p.sheet, p.kind, p.typed.layout.kind.title, p.typed.layout.header_index + 1, len(p.frame), loaded.added, loaded.existing, loaded.batch_id)
@@ -195,8 +200,13 @@ def _locate(p: Problem, file: str, sheet: str) -> Problem:
     return replace(p, file=file, sheet=sheet)
 
 
-def _formula_cells(raw, file: str) -> list[Problem]:
-    """Formula cells saved without their computed value: their figures are unknown, so refused."""
+def _formula_cells(raw, layout, file: str) -> list[Problem]:
+    """Formula cells saved without their computed value: their figures are unknown, so refused.
+
+    Each names its column as headed in the file and shows the formula when the file holds
+    its text, so the bank can see which figure to recompute. They do not stop the rest of
+    the sheet from being checked: every other problem is listed with them.
+    """
     return [
         Problem(
             code="formula_without_value",
@@ -206,9 +216,21 @@ def _formula_cells(raw, file: str) -> list[Problem]:
             sheet=raw.name,
             row=row + 1,
             col=col,
+            column=_header_above(raw.rows, layout, row, col),
+            value=f"={raw.formula_text[row, col]}" if (row, col) in raw.formula_text else "",
         )
         for row, col in raw.uncached_formulas
     ]
+
+
+def _header_above(rows, layout, row: int, col: int) -> str:
+    """The header as written over cell (row, col), 0-based; '' for a cell in or above the header row."""
+    for placed in layout.placed.values():
+        if placed.col == col:
+            return placed.header if row > layout.header_index else ""
+    header = rows[layout.header_index] if layout.header_index < len(rows) else []
+    cell = header[col] if col < len(header) and row > layout.header_index else None
+    return str(cell).strip() if cell is not None else ""
 
 
 def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> programs.PendingSheet:
@@ -258,6 +280,44 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
                 value=str(keyed.at[i, spec.key[0]]),
             )
         )
+    return problems
+
+
+def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[Problem]:
+    """The same natural key on two sheets of one file: an error, as within one sheet.
+
+    A workbook with a sheet per month that lists a contract twice is a mistake to be put
+    right by the sender, not a resubmission: the later row would otherwise be skipped as
+    "already in the ledger" although nothing was, and the rules would count it. Kinds whose
+    rows may repeat (repayments, recoveries, contributions) are left alone: there a repeat is
+    data. Sheets are compared in workbook order; each later row names the first one.
+    """
+    first: dict[tuple, tuple[str, int]] = {}
+    problems: list[Problem] = []
+    for p in pending:
+        spec = p.typed.layout.kind
+        if spec.repeatable or any(k not in p.frame.columns for k in spec.key):
+            continue
+        keyed = p.frame.dropna(subset=list(spec.key)).drop_duplicates(subset=list(spec.key))
+        placed = p.typed.layout.placed[spec.key[0]]
+        keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"])
+        for *key, row in keys:
+            seen = first.setdefault((spec.kind, *key), (p.sheet, int(row)))
+            if seen[0] == p.sheet:
+                continue
+            problems.append(
+                Problem(
+                    code="duplicate_key",
+                    message=f"{spec.column(spec.key[0]).header}「{key[0]}」与工作表「{seen[0]}」第{seen[1]}行重复",
+                    hint="同一编号在一个文件中只能出现一次(各工作表合计);请删除重复行或更正编号后再导入。",
+                    file=p.file,
+                    sheet=p.sheet,
+                    row=int(row),
+                    col=placed.col,
+                    column=placed.header,
+                    value=str(key[0]),
+                )
+            )
     return problems
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import html
 import io
 import re
 import threading
@@ -62,13 +63,18 @@ class RawSheet:
 
     `uncached_formulas` lists the (row, col) of .xlsx formula cells saved without their
     computed value (as tools other than Excel may write them): they read as None, but
-    are not empty in the bank's eyes.
+    are not empty in the bank's eyes. `formula_text` gives the formula of those of them
+    whose text is in the file (`100*10000`, no leading =), so a problem can show it; a cell
+    sharing another cell's formula has none of its own. `workbook_sheets` is how many
+    worksheets the file holds, read or not (a CSV holds one).
     """
 
     name: str
     rows: list[list[object]]
     hidden: bool = False
     uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
+    workbook_sheets: int = 1
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -98,13 +104,14 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
     scan = _Scan(path, only) if kind == "xlsx" else None
     with _Workbook(path, kind) as wb:
         metas = wb.worksheets()
+        count = len(metas)
         if only is not None:
             chosen = [m for m in metas if m.name == only] or [m for m in metas if m.name.strip() == only.strip()]
             if not chosen:
                 names = "、".join(f"「{m.name}」" for m in metas) or "(无)"
                 raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"文件中的工作表有: {names}。")
             metas = chosen
-        sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible) for m in metas]
+        sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible, workbook_sheets=count) for m in metas]
     if scan is not None:
         _inspect_xlsx(path, sheets, scan.result())
     return sheets
@@ -373,7 +380,9 @@ def _inspect_xlsx(path: Path, sheets: list[RawSheet], scanned: dict | None = Non
                         if row < len(sheet.rows) and col < len(sheet.rows[row]) and sheet.rows[row][col] is None:
                             sheet.rows[row][col] = text
                 if formulas:
-                    sheet.uncached_formulas = list(_uncached_formulas(xml, prefix))
+                    found = list(_uncached_formulas(xml, prefix))
+                    sheet.uncached_formulas = [(row, col) for row, col, _ in found]
+                    sheet.formula_text = {(row, col): text for row, col, text in found if text}
     except Exception:  # the cells are read already; a part we cannot parse adds nothing to them
         return
 
@@ -430,16 +439,16 @@ def _error_cells(xml: bytes, prefix: bytes):
 
 
 def _uncached_formulas(xml: bytes, prefix: bytes):
-    """(row, col) of each formula cell saved without a computed value, 0-based.
+    """(row, col, formula text or '') of each formula cell saved without a computed value, 0-based.
 
     A text formula whose value is the empty string (=IF(A1="","",…)) has one: an empty <v>
     in a t="str" cell. Any other formula with no <v>, or an empty one, has none.
     """
     p = re.escape(prefix)
-    formula = re.compile(b"<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>)\s*(<" + p + rb"v\b[^>]*?(?:/>|>([^<]*)</" + p + b"v>))?")
+    formula = re.compile(b"<" + p + rb"f\b[^>]*?(?:/>|>([^<]*)</" + p + rb"f>)\s*(<" + p + rb"v\b[^>]*?(?:/>|>([^<]*)</" + p + b"v>))?")
     cell_open = b"<" + prefix + b"c "
     for m in formula.finditer(xml):
-        has_value, text = m[1] is not None, m[2]
+        has_value, text = m[2] is not None, m[3]
         if text:
             continue
         start = xml.rfind(cell_open, 0, m.start())
@@ -451,7 +460,7 @@ def _uncached_formulas(xml: bytes, prefix: bytes):
             continue
         ref = _CELL_REF.search(attrs)
         if ref:
-            yield _cell_at(ref)
+            yield *_cell_at(ref), html.unescape(m[1].decode("utf-8", "replace")) if m[1] else ""
 
 
 # --- delimited text --------------------------------------------------------------------------

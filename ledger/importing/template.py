@@ -8,8 +8,10 @@ header names the importer also recognises.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from ..errors import UsageError
 from .schema import KindSpec
 
 TYPE_NOTES = {
@@ -24,8 +26,31 @@ TYPE_NOTES = {
 }
 
 
-def write_template(spec: KindSpec, out: Path) -> Path:
-    """Write the fill-in template of `spec` to `out` (.xlsx) and return the path."""
+def check_target(out: Path, force: bool = False, example: str = "放款明细模板.xlsx") -> None:
+    """Refuse, before writing anything, an --out that is not a new .xlsx file.
+
+    The template is an .xlsx whatever its name says, so another suffix would mislead the
+    next program that opens it. An existing file is most likely a template already being
+    filled in (the default name is the same every time): it is replaced only with --force.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise UsageError(f"--out 指向的是一个目录,不是文件: {out}", f"请给出文件名,例如 --out {out / example}")
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"模板只能保存为 .xlsx 文件: {out}", f"请把文件名改为以 .xlsx 结尾,例如 --out {out.with_suffix('.xlsx').name}")
+    if out.exists() and not force:
+        raise UsageError(f"文件已存在,未覆盖: {out}", "请换一个文件名;确需覆盖(例如旧模板不再需要)时加 --force。")
+
+
+def write_template(spec: KindSpec, out: Path, force: bool = False) -> Path:
+    """Write the fill-in template of `spec` to `out` (.xlsx) and return the path.
+
+    `out` must be a new .xlsx file (an existing one only with `force`); anything else, and a
+    folder that cannot be made or written to, is a UsageError with a hint, never a traceback.
+    The workbook is written beside `out` and renamed onto it, so a failed write leaves no
+    half-written file and an existing one intact.
+    """
+    check_target(out, force, f"{spec.title}模板.xlsx")
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -49,6 +74,15 @@ def write_template(spec: KindSpec, out: Path) -> Path:
     notes.append(["黄色表头为必填列。金额列可在表头注明单位,如「放款金额(万元)」;未注明时按元计。"])
     for letter, width in zip("ABCD", (22, 10, 40, 60)):
         notes.column_dimensions[letter].width = width
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        part = out.with_name(f".{out.name}.{os.getpid()}.part")
+        try:
+            wb.save(part)
+            os.replace(part, out)
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
+    except OSError as exc:
+        raise UsageError(f"无法写入模板 {out}: {exc.strerror or exc}", "请检查该目录是否存在、是否有写入权限、磁盘是否已满,或换一个位置(例如当前目录)。") from None
     return out

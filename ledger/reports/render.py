@@ -56,23 +56,67 @@ def summary_table(s):
 
 
 PROBLEM_LIMIT = 200
+TABLE_WIDTH = 120  # narrower, five columns of Chinese text fold into slivers: problems go one per block
 
 
-def problems_table(problems: list[Problem], title: str):
-    """Problems by cell: where, column, value, what is wrong, how to fix it."""
+def problems_table(problems: list[Problem], title: str, several_sheets: bool = False):
+    """Problems by cell: where, column, value, what is wrong, how to fix it.
+
+    Every column folds its text onto more lines rather than cutting it with …: a hint
+    the user cannot read is no hint. Cells are plain text, never rich markup (a value
+    like `[Sheet1]` from a bank's file is shown as written).
+    """
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(title=title, title_justify="left", show_lines=False)
-    t.add_column("位置", no_wrap=True)
-    t.add_column("列")
-    t.add_column("值")
-    t.add_column("问题", overflow="fold")
-    t.add_column("提示", style="dim")
+    t = Table(title=title, title_justify="left", show_lines=True)
+    for name in ("位置", "列", "值", "问题"):
+        t.add_column(name, overflow="fold")
+    t.add_column("提示", style="dim", overflow="fold")
     for p in problems[:PROBLEM_LIMIT]:
-        t.add_row(p.where, p.column, p.value, p.message, p.hint)
+        t.add_row(*(Text(text) for text in (p.located(several_sheets), p.column, p.value, p.message, p.hint)))
     if len(problems) > PROBLEM_LIMIT:
-        t.caption = f"仅显示前 {PROBLEM_LIMIT} 条,共 {len(problems)} 条;完整清单请用 --json 或 --errors OUT.xlsx"
+        t.caption = _beyond_limit(problems)
     return t
+
+
+def problems_lines(problems: list[Problem], several_sheets: bool = False) -> list:
+    """Problems as blocks of lines: where, column and value; the message; the hint.
+
+    For a narrow terminal and for output piped to a file or another program: each text
+    stays whole on its own line (the caller prints without wrapping), so it can be read
+    at any width and found with grep.
+    """
+    from rich.text import Text
+
+    lines = []
+    for p in problems[:PROBLEM_LIMIT]:
+        head = Text(p.located(several_sheets), style="bold")
+        if p.column:
+            head.append(f"  列: {p.column}")
+        if p.value:
+            head.append(f"  值: {p.value}")
+        lines.append(head)
+        lines.append(Text(f"  {p.message}"))
+        if p.hint:
+            lines.append(Text(f"  提示: {p.hint}", style="dim"))
+    if len(problems) > PROBLEM_LIMIT:
+        lines.append(Text(_beyond_limit(problems)))
+    return lines
+
+
+def _beyond_limit(problems: list[Problem]) -> str:
+    return f"仅显示前 {PROBLEM_LIMIT} 条,共 {len(problems)} 条;完整清单请用 --json 或 --errors OUT.xlsx"
+
+
+def print_problems(out, problems: list[Problem], title: str, several_sheets: bool = False) -> None:
+    """A table on a wide terminal; otherwise (narrow, piped, redirected) blocks of unbroken lines."""
+    if out.is_terminal and out.width >= TABLE_WIDTH:
+        out.print(problems_table(problems, title, several_sheets))
+        return
+    out.print(title, soft_wrap=True)
+    for line in problems_lines(problems, several_sheets):
+        out.print(line, soft_wrap=True)
 
 
 def by_code(problems: list[Problem]) -> str:
@@ -83,20 +127,23 @@ def by_code(problems: list[Problem]) -> str:
 
 def import_result(result, out=None) -> None:
     """Tell the user what an import did, or why it was refused."""
+    from rich.markup import escape
+
     out = out or console()
     errs, warns = errors(result.problems), warnings(result.problems)
+    several = result.several_sheets
     if errs:
-        out.print(problems_table(errs, f"[bold red]导入被拒绝[/]: {result.file} 有 {len(errs)} 处错误({by_code(errs)}),账本未作任何改动"))
+        print_problems(out, errs, f"[bold red]导入被拒绝[/]: {escape(result.file)} 有 {len(errs)} 处错误({by_code(errs)}),账本未作任何改动", several)
     if warns:
-        out.print(problems_table(warns, f"[yellow]提示[/] {len(warns)} 条({by_code(warns)})"))
+        print_problems(out, warns, f"[yellow]提示[/] {len(warns)} 条({by_code(warns)})", several)
     if errs:
         return
     verb = "试导入(未写入)" if result.dry_run else "已导入"
     for s in result.sheets:
         extra = f",{s.existing} 行已在账本中未重复导入" if s.existing else ""
-        out.print(f"{verb} {result.file} [{s.sheet}] {s.title}: {s.added} 行{extra}(表头在第 {s.header_row} 行)")
+        out.print(escape(f"{verb} {result.file} [{s.sheet}] {s.title}: {s.added} 行{extra}(表头在第 {s.header_row} 行)"))
     if result.skipped_sheets:
-        out.print(f"[dim]未识别、已跳过的工作表: {'、'.join(result.skipped_sheets)}[/]")
+        out.print(f"[dim]未识别、已跳过的工作表: {escape('、'.join(result.skipped_sheets))}[/]")
 
 
 def import_json(result) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,10 +295,11 @@ def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[
     """
     first: dict[tuple, tuple[str, int]] = {}
     problems: list[Problem] = []
+    sheets_of_kind = Counter(p.kind for p in pending)
     for p in pending:
         spec = p.typed.layout.kind
-        if spec.repeatable or any(k not in p.frame.columns for k in spec.key):
-            continue
+        if sheets_of_kind[p.kind] < 2 or spec.repeatable or any(k not in p.frame.columns for k in spec.key):
+            continue  # one sheet of its kind: `_duplicate_keys` has checked it
         keyed = p.frame.dropna(subset=list(spec.key)).drop_duplicates(subset=list(spec.key))
         placed = p.typed.layout.placed[spec.key[0]]
         keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"])

@@ -128,7 +128,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
             continue
         problems = [_locate(p, name, raw.name) for p in layout.problems] + _formula_cells(raw, name)
         result.problems.extend(problems)
-        if errors(problems):
+        if any(p.code not in _CELLS_STILL_READ for p in errors(problems)):
             continue
         pending.append(_typed(raw.rows, layout, name, raw.name, result))
     if not pending and not result.problems:
@@ -185,6 +185,12 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
+# Sheet-level problems after which the cells are still read, so that the user sees every
+# other problem of the sheet too: a unit that cannot be converted leaves its amounts
+# unconverted but still checked for being numbers (the sheet is refused either way).
+_CELLS_STILL_READ = {"unknown_unit"}
+
+
 class _Rollback(Exception):
     pass
 
@@ -222,10 +228,24 @@ def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> program
     result.problems.extend(typed.problems)
     result.problems.extend(validate(typed, frame, file, sheet))
     result.problems.extend(_duplicate_keys(typed, frame, file, sheet))
+    _forget_unconverted(typed, frame)
     derive = programs.hooks(spec.kind).derive
     if derive is not None:
         frame = derive(frame)
     return programs.PendingSheet(file, sheet, typed, frame)
+
+
+def _forget_unconverted(typed, frame) -> None:
+    """Empty the amounts of a column whose unit was refused, once their cells are checked.
+
+    Read as if in 元, they would make the programme rules (a loan over the enterprise cap,
+    a repayment over the principal) report figures that are not the bank's.
+    """
+    import pandas as pd
+
+    for field, placed in typed.layout.placed.items():
+        if placed.spec.type == "amount" and placed.multiplier is None and field in frame.columns:
+            frame[field] = pd.array([None] * len(frame), dtype="Int64")
 
 
 def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:

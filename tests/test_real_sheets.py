@@ -293,7 +293,24 @@ def bank_mapping(tmp: Path) -> tuple[Path, list]:
     return write_xlsx(tmp / "借据明细.xlsx", rows), ["--map", str(MAPPING)]
 
 
+def thousand_yuan_line(tmp: Path) -> tuple[Path, list]:
+    """A bank's 千元 sheet: the unit in a 金额单位：千元 line (full-width colon) above the header, a 合计 row in 千元."""
+    rows = [["重庆银行知识价值信用贷款放款明细"], ["填报单位:重庆银行", None, None, None, None, None, None, "金额单位：千元"], LOAN_HEADER]
+    rows += [loan_row(lo, amount=float(lo[6] / 1000)) for lo in LOANS]
+    rows.append(["合计", None, None, None, None, None, None, float(TOTAL / 1000), None])
+    return write_xlsx(tmp / "千元.xlsx", rows, sheet="放款明细"), []
+
+
+def hundred_million_yuan_header(tmp: Path) -> tuple[Path, list]:
+    """The unit in the header, 放款金额（亿元）: 1234567.89 元 is 0.0123456789亿元."""
+    header = LOAN_HEADER[:7] + ["放款金额（亿元）", LOAN_HEADER[8]]
+    rows = [header] + [loan_row(lo, amount=float(lo[6] / 10**8)) for lo in LOANS]
+    return write_xlsx(tmp / "亿元.xlsx", rows, sheet="放款明细"), []
+
+
 FORMS = [
+    thousand_yuan_line,
+    hundred_million_yuan_header,
     xlsx_layout,
     header_mess,
     several_sheets,
@@ -838,3 +855,110 @@ def test_problems_on_a_terminal_of_any_width_are_folded_never_cut(ledger: Ledger
 
     for row, p in zip(cells, result.problems):
         assert [bare(text) for text in row[1:]] == [bare(p.column), bare(p.value), bare(p.message), bare(p.hint)]
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+def test_a_thousand_yuan_line_and_a_hundred_million_yuan_header_store_the_amounts_in_yuan(ledger: Ledger, tmp_path):
+    """One workbook, two loan sheets: 单位:千元 above one header, 放款金额(亿元) in the other.
+
+    Before, the 千元 line was ignored (every amount 1,000 times too small, exit 0) and the
+    (亿元) header was not recognised at all (缺少必需列「放款金额」).
+    """
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    thousands = [["单位:千元"], LOAN_HEADER] + [loan_row(lo, amount=float(lo[6] / 1000)) for lo in LOANS[:4]]
+    hundred_millions = [LOAN_HEADER[:7] + ["放款金额(亿元)", LOAN_HEADER[8]]] + [loan_row(lo, amount=f"{lo[6] / 10**8}") for lo in LOANS[4:]]
+    path = write_xlsx(tmp_path / "重庆银行放款明细.xlsx", thousands, sheet="千元", more={"亿元": hundred_millions})
+    result = ledger.run("import", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert [s["added"] for s in json.loads(result.stdout)["sheets"]] == [4, 3]
+    assert ledger.sql("SELECT contract_no, amount FROM loans ORDER BY contract_no") == [(lo[0], lo[6]) for lo in LOANS]
+    assert ledger.sql("SELECT amount FROM loans WHERE contract_no = 'GH-006'") == [(Decimal("1234567.89"),)]
+
+
+UNKNOWN_UNITS = [
+    # (what the sheet says, where: a line above the header or the amount column's header, cell, unit named)
+    ("单位:美元", "line", "E1", "美元"),
+    ("金额单位：港元", "line", "E1", "港元"),
+    ("放款金额(美元)", "header", "H2", "美元"),
+    ("放款金额（千万元）", "header", "H2", "千万元"),
+]
+
+
+@pytest.mark.parametrize("written, where, cell, unit", UNKNOWN_UNITS, ids=["line-usd", "line-hkd", "header-usd", "header-ten-million"])
+def test_a_unit_the_importer_does_not_convert_refuses_the_file_naming_it(ledger: Ledger, tmp_path, written, where, cell, unit):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    ledger.run("import", clean(tmp_path / "放款明细.xlsx"))
+    before = (figures(ledger), ledger.sql(COUNTS))
+    header = list(LOAN_HEADER)
+    top = ["某银行放款明细", None, None, None, None]
+    if where == "line":
+        top[4] = written
+    else:
+        header[7] = written
+    rows = [top, header] + [loan_row((f"US-{i}", *lo[1:]), amount=1600) for i, lo in enumerate(LOANS)]
+    rows[3][5] = "2021-02-30"  # F4: and every other problem is listed at once
+    path = write_xlsx(tmp_path / "外币放款.xlsx", rows, sheet="放款明细")
+    result = ledger.run("import", path, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["refused"] and report["sheets"] == []
+    errors = [(p["cell"], p["code"]) for p in report["problems"] if p["severity"] == "error"]
+    assert errors == [(cell, "unknown_unit"), ("F4", "bad_date")]
+    (problem,) = [p for p in report["problems"] if p["code"] == "unknown_unit"]
+    assert f"金额单位「{unit}」无法识别" in problem["message"]
+    assert "元、千元、万元、百万元、亿元" in problem["hint"]
+    assert not [p for p in report["problems"] if p["code"] == "enterprise_cap_exceeded"]  # no figure read in a wrong unit
+    table = ledger.run("import", path)
+    assert table.exit_code == 1 and "Traceback" not in table.output and f"外币放款.xlsx!{cell}" in table.stdout
+    assert (figures(ledger), ledger.sql(COUNTS)) == before
+
+
+# --- credit codes and scores ---------------------------------------------------------------
+
+
+def test_credit_codes_say_what_is_wrong_and_a_hyphen_is_taken_out(ledger: Ledger, tmp_path):
+    hyphenated = "91500113-MA5U000010"  # the valid 91500113MA5U000010, typed in two groups
+    rows = [
+        ENTERPRISE_HEADER,
+        [hyphenated, "连字符公司", "巴南区"],
+        ["500113123456789", "老注册号公司", "巴南区"],
+        ["91500113MA5U00001", "少一位公司", "巴南区"],
+        ["91500113MA5UO0001I", "错字母公司", "巴南区"],
+        ["91500113MA5U000011", "校验位错公司", "巴南区"],
+    ]
+    report = json.loads(ledger.run("import", write_xlsx(tmp_path / "名录.xlsx", rows, sheet="企业名录"), "--json").stdout)
+    found = {p["cell"]: p for p in report["problems"]}
+    assert sorted(found) == ["A3", "A4", "A5", "A6"]  # not A2: the hyphenated code is valid
+    assert found["A3"]["message"] == "统一社会信用代码「500113123456789」应为18位,实为15位"
+    assert "旧的工商注册号" in found["A3"]["hint"]
+    assert found["A4"]["message"] == "统一社会信用代码「91500113MA5U00001」应为18位,实为17位"
+    assert found["A5"]["message"] == "统一社会信用代码「91500113MA5UO0001I」含有代码中不会出现的字符「O」「I」"
+    assert found["A6"]["message"] == "统一社会信用代码「91500113MA5U000011」校验位不正确"
+    assert {p["code"] for p in found.values()} == {"bad_credit_code"}
+    assert ledger.sql("SELECT count(*) FROM enterprises") == [(0,)]
+
+    result = ledger.run("import", write_xlsx(tmp_path / "名录2.xlsx", rows[:2], sheet="企业名录"))
+    assert result.exit_code == 0, result.output
+    assert ledger.sql("SELECT credit_code FROM enterprises") == [("91500113MA5U000010",)]
+
+
+def test_the_score_column_is_read_as_a_score_not_an_amount(ledger: Ledger, tmp_path):
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    header = ["申报编号", "统一社会信用代码", "企业名称", "申报日期", "申报金额(万元)", "意向银行", "评价等级", "知识价值评价分"]
+    app = lambda no, e, score: [no, C[e], NAMES[e], "2021-03-05", 500, CQB, "A", score]  # noqa: E731
+    bad = write_xlsx(tmp_path / "申报.xlsx", [header, app("AP1", 0, 85.125), app("AP2", 1, "85分"), app("AP3", 2, "八十五"), app("AP4", 3, 120)])
+    result = ledger.run("import", bad, "--json")
+    assert result.exit_code == 1
+    found = {p["cell"]: p for p in json.loads(result.stdout)["problems"]}
+    assert sorted(found) == ["H2", "H4", "H5"]  # 85分 is a score
+    assert (found["H2"]["code"], found["H2"]["message"]) == ("score_precision", "评价分「85.125」超过两位小数")
+    assert (found["H4"]["code"], found["H4"]["message"]) == ("bad_score", "无法识别的评价分「八十五」")
+    assert found["H5"]["code"] == "score_out_of_range"
+    assert not any("金额" in p["message"] or "金额" in p["hint"] for p in found.values())
+    assert ledger.sql("SELECT count(*) FROM applications") == [(0,)]
+
+    good = write_xlsx(tmp_path / "申报2.xlsx", [header, app("AP1", 0, 85.13), app("AP2", 1, "85分"), app("AP3", 2, " 92.5 分 ")])
+    assert ledger.run("import", good).exit_code == 0
+    assert ledger.sql("SELECT application_no, score FROM applications ORDER BY 1") == [("AP1", Decimal("85.13")), ("AP2", Decimal("85.00")), ("AP3", Decimal("92.50"))]

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import Ledger, codes, write_xlsx
@@ -342,6 +343,37 @@ def test_unknown_vocabulary_refuses_the_file_by_cell(ledger: Ledger, tmp_path):
     item = next(p for p in json.loads(result.stdout)["problems"] if p["code"] == "bad_subsidy_item")
     assert "能力建设补助" in item["hint"] and "高新技术企业" in item["hint"]
     assert ledger.sql("SELECT count(*) FROM subsidies") == [(0,)]
+
+
+def test_an_award_category_the_policy_does_not_list_is_named_with_the_listed_ones(ledger: Ledger, tmp_path, monkeypatch):
+    """绩效奖励-专精特新 names its category: the problem is that the policy does not list it, not that it is missing."""
+    ledger.run("import", write_xlsx(tmp_path / "c.xlsx", [CARRIER_HEADER] + CARRIERS[:1]))
+    carrier = CARRIERS[0]
+    rows = [
+        ["R-1", carrier[1], carrier[0], "绩效奖励-专精特新", 20000, D(2023, 5, 1), None, "某企业获评专精特新", EN[0]],
+        ["R-2", carrier[1], carrier[0], "专精特新奖励", 20000, D(2023, 5, 2), None, "某企业获评专精特新", EN[1]],
+        ["R-3", carrier[1], carrier[0], "绩效奖励", 20000, D(2023, 5, 3), None, "某事", EN[2]],
+    ]
+    path = write_xlsx(tmp_path / "s.xlsx", [SUBSIDY_HEADER] + rows)
+    result = ledger.run("import", path, "--json")
+    assert result.exit_code == 1
+    found = {p["cell"]: p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"}
+    assert [(c, p["code"]) for c, p in found.items()] == [("D2", "unlisted_award_category"), ("D3", "unlisted_award_category"), ("D4", "bad_award_category")]
+    assert found["D2"]["message"] == "补助项目「绩效奖励-专精特新」的奖励类别「专精特新」不是所用政策列出的绩效奖励类别"
+    assert "「专精特新」" in found["D3"]["message"]
+    assert "没有写明" not in found["D2"]["message"] + found["D3"]["message"]
+    hint = found["D2"]["hint"]
+    assert "上市挂牌、高新技术企业、市级重点实验室、市级技术创新中心、入库企业" in hint and "默认政策" in hint and "performance_awards" in hint
+    assert ledger.sql("SELECT count(*) FROM subsidies") == [(0,)]
+
+    # a district whose policy lists the category imports the same payment
+    policy = tmp_path / "本区.toml"
+    default = (Path(__file__).resolve().parent.parent / "ledger" / "policies" / "default.toml").read_text(encoding="utf-8")
+    policy.write_text(default.replace('"入库企业" = "5000.00" }', '"入库企业" = "5000.00", "专精特新" = "20000.00" }'), encoding="utf-8")
+    monkeypatch.setenv("LEDGER_POLICY", str(policy))
+    result = ledger.run("import", write_xlsx(tmp_path / "s2.xlsx", [SUBSIDY_HEADER] + rows[:1]))
+    assert result.exit_code == 0, result.output
+    assert ledger.sql("SELECT item, programme, category FROM subsidies") == [("绩效奖励-专精特新", "绩效奖励", "专精特新")]
 
 
 def test_payment_to_unrecognised_carrier_imports_with_a_warning(ledger: Ledger, tmp_path):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from ledger.importing.values import (
     MAX_FEN,
     credit_code_check_digit,
+    credit_code_problem,
     credit_code_valid,
     header_unit,
     normalize_header,
@@ -19,8 +20,10 @@ from ledger.importing.values import (
     parse_dates,
     parse_ints,
     parse_rates,
+    parse_scores,
     parse_texts,
-    unit_line_multiplier,
+    unit_line,
+    unit_multiplier,
 )
 
 FULL = str.maketrans("0123456789,.-%", "０１２３４５６７８９，．－％")
@@ -310,7 +313,7 @@ def test_rates_round_trip(d):
 ODD_CELLS = [Decimal("sNaN"), Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+999999"), float("nan"), float("-inf"), 10**30, dt.time(9), dt.timedelta(hours=2), dt.date(1, 1, 1)]
 
 
-@pytest.mark.parametrize("parser", [parse_amounts, parse_dates, parse_rates, parse_texts, parse_codes, parse_bools, parse_ints])
+@pytest.mark.parametrize("parser", [parse_amounts, parse_dates, parse_rates, parse_texts, parse_codes, parse_bools, parse_ints, parse_scores])
 def test_every_parser_takes_odd_cells(parser):
     parsed, problems = parser(ODD_CELLS)
     assert len(parsed) == len(ODD_CELLS)
@@ -422,15 +425,35 @@ def test_normalize_header(raw, normal):
 
 
 @pytest.mark.parametrize(
+    "raw, normal",
+    [
+        ("放款金额（千元）", "放款金额(千元)"),
+        ("放款金额(单位:亿元)", "放款金额(亿元)"),
+        ("放款金额(亿)", "放款金额(亿元)"),
+        ("放款金额(人民币百万元)", "放款金额(百万元)"),
+        ("放款金额(金额单位：千元)", "放款金额(千元)"),
+        ("放款金额(美元)", "放款金额(美元)"),
+    ],
+)
+def test_normalize_header_spells_every_unit_one_way(raw, normal):
+    assert normalize_header(raw) == normal
+
+
+@pytest.mark.parametrize(
     "header, split",
     [
-        ("贷款金额(万元)", ("贷款金额", 10000)),
-        ("贷款金额(元)", ("贷款金额", 1)),
-        ("贷款金额(万)", ("贷款金额", 10000)),
-        ("贷款金额(单位:万元)", ("贷款金额", 10000)),
-        ("年利率(%)", ("年利率(%)", 1)),
-        ("放款金额", ("放款金额", 1)),
-        ("(万元)", ("(万元)", 1)),
+        ("贷款金额(万元)", ("贷款金额", "万元")),
+        ("贷款金额(元)", ("贷款金额", "元")),
+        ("贷款金额(万)", ("贷款金额", "万元")),
+        ("贷款金额(单位:万元)", ("贷款金额", "万元")),
+        ("贷款金额(千元)", ("贷款金额", "千元")),
+        ("贷款金额(亿元)", ("贷款金额", "亿元")),
+        ("贷款金额(百万元)", ("贷款金额", "百万元")),
+        ("贷款金额(美元)", ("贷款金额", "美元")),  # split off, to be refused by name
+        ("贷款金额(千万元)", ("贷款金额", "千万元")),
+        ("年利率(%)", ("年利率(%)", None)),
+        ("放款金额", ("放款金额", None)),
+        ("(万元)", ("(万元)", None)),
     ],
 )
 def test_header_unit(header, split):
@@ -438,22 +461,134 @@ def test_header_unit(header, split):
 
 
 @pytest.mark.parametrize(
-    "text, multiplier",
+    "text, unit",
     [
-        ("单位:万元", 10000),
-        ("单位：万元", 10000),
-        ("单位: 元", 1),
-        ("金额单位:元", 1),
-        ("金额单位：人民币万元", 10000),
-        ("填报单位：重庆农商行渝北支行        单位：万元", 10000),
+        ("单位:万元", "万元"),
+        ("单位：万元", "万元"),
+        ("单位: 元", "元"),
+        ("金额单位:元", "元"),
+        ("金额单位：人民币万元", "万元"),
+        ("填报单位：重庆农商行渝北支行        单位：万元", "万元"),
+        ("单位:千元", "千元"),
+        ("单位：千元", "千元"),
+        ("金额单位:千元", "千元"),
+        ("单位:亿元", "亿元"),
+        ("单位:人民币百万元", "百万元"),
+        ("单位:万", "万元"),
+        ("(单位:亿元)", "亿元"),
+        ("单位:美元", "美元"),
+        ("单位：港元", "港元"),
+        ("单位:千万元", "千万元"),
         ("放款明细", None),
         ("填报单位:重庆银行", None),
+        ("填报单位:万州支行", None),  # 万州 is a district, not 万
+        ("编制单位:重庆元通小贷公司", None),
         (None, None),
         (10000, None),
     ],
 )
-def test_unit_line_multiplier(text, multiplier):
-    assert unit_line_multiplier(text) == multiplier
+def test_unit_line(text, unit):
+    assert unit_line(text) == unit
+
+
+@pytest.mark.parametrize("unit, multiplier", [("元", 1), ("千元", 1000), ("万元", 10000), ("百万元", 10**6), ("亿元", 10**8), ("万", 10000), ("美元", None), ("千万元", None), (None, None)])
+def test_unit_multiplier(unit, multiplier):
+    assert unit_multiplier(unit) == multiplier
+
+
+@pytest.mark.parametrize(
+    "value, multiplier, fen",
+    [
+        (1600, 1000, 160000000),
+        (1600.5, 1000, 160050000),
+        ("1,600.25", 1000, 160025000),
+        (3.69, 10**8, 36900000000),
+        (2.06, 10**8, 20600000000),
+        (0.0000000001, 10**8, 1),  # one fen in 亿元
+        ("3.6912345678", 10**8, 36912345678),
+        (1.5, 10**6, 150000000),
+        ("3.69亿元", 1, 36900000000),  # a unit written in the cell wins over the column's
+        ("1600千元", 1, 160000000),
+        ("1.2亿", 1, 12000000000),
+        ("2百万元", 1, 200000000),
+    ],
+)
+def test_amounts_in_thousand_million_and_hundred_million_yuan_are_exact(value, multiplier, fen):
+    assert one(parse_amounts, value, multiplier) == (fen, [])
+
+
+def test_amounts_below_a_fen_in_hundred_million_yuan_are_refused_not_rounded():
+    assert one(parse_amounts, 3.69123456789, 10**8)[1][0][0] == "amount_precision"
+    assert one(parse_amounts, "0.00000000001", 10**8)[1][0][0] == "amount_precision"
+    assert one(parse_amounts, 1.23456, 1000) == (123456, [])
+    assert one(parse_amounts, 1.234567, 1000)[1][0][0] == "amount_precision"
+
+
+@given(st.decimals(min_value=Decimal("-99999999"), max_value=Decimal("99999999"), places=2))
+def test_amounts_in_every_unit_round_trip(d):
+    fen = int(d * 100)
+    for unit, multiplier in (("千元", 1000), ("万元", 10000), ("百万元", 10**6), ("亿元", 10**8)):
+        assert one(parse_amounts, d / multiplier, multiplier) == (fen, []), unit
+        assert one(parse_amounts, float(d / multiplier), multiplier) == (fen, []), unit
+
+
+# --- scores ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, hundredths",
+    [(85, 8500), (85.5, 8550), (85.25, 8525), ("85.50", 8550), ("85分", 8500), ("85.5 分", 8550), ("８５分", 8500), (Decimal("92.10"), 9210), (0, 0), (100, 10000), (150, 15000)],
+)
+def test_scores(value, hundredths):
+    assert one(parse_scores, value) == (hundredths, [])
+
+
+@pytest.mark.parametrize("value", [85.125, "85.125", "85.125分", Decimal("85.001")])
+def test_scores_with_more_than_two_decimals_are_refused_as_a_score(value):
+    parsed, problems = one(parse_scores, value)
+    assert parsed is None and problems == [("score_precision", f"评价分「{value}」超过两位小数")]
+
+
+@pytest.mark.parametrize("value", ["八十五", "85分分", "A", "85%", "1,000", True, dt.date(2021, 3, 5), float("nan")])
+def test_scores_refused_say_score_not_amount(value):
+    parsed, problems = one(parse_scores, value)
+    assert parsed is None and [c for c, _ in problems] == ["bad_score"]
+    assert problems[0][1].startswith("无法识别的评价分「") and "金额" not in problems[0][1]
+
+
+def test_scores_empty_and_huge():
+    assert parse_scores(EMPTIES) == ([None] * len(EMPTIES), [])
+    assert one(parse_scores, 1e308)[1][0][0] == "score_out_of_range"
+    assert one(parse_scores, Decimal("1E+999999"))[1][0][0] == "score_out_of_range"
+
+
+# --- credit code messages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code, detail",
+    [
+        ("500113123456789", "应为18位,实为15位"),
+        ("91500113MA5U00001", "应为18位,实为17位"),
+        ("91500113-MA5U00001", "应为18位,实为17位"),  # a hyphen is not counted
+        ("91500113MA5U0000100", "应为18位,实为19位"),
+        ("91500113MA5UO0001I", "含有代码中不会出现的字符「O」「I」"),
+        ("91500113MA5U0000号", "应为18位,实为17位,含有代码中不会出现的字符「号」"),
+        ("91500113MA5U000011", "校验位不正确"),
+    ],
+)
+def test_credit_code_problem_says_what_is_wrong(code, detail):
+    assert credit_code_problem(code)[0] == detail
+
+
+def test_credit_code_problem_recognises_an_old_registration_number():
+    assert "旧的工商注册号" in credit_code_problem("500113123456789")[1]
+
+
+def test_codes_written_with_hyphens_are_joined_when_that_makes_a_valid_code():
+    parsed, problems = parse_codes(["91500113-MA5U000010", "91500113－MA5U000010", "915001-13MA5U-000010", "91500113-MA5U000011"])
+    assert parsed == ["91500113MA5U000010"] * 3 + ["91500113-MA5U000011"]
+    assert problems == []
 
 
 def test_numpy_and_pandas_scalars_read_like_python_ones():

@@ -22,7 +22,7 @@ from . import values as V
 from .header import Layout, Placed
 
 TOTAL_WORDS = ("合计", "总计", "小计", "合 计", "总 计")
-SCALE = {"amount": 2, "rate": 4, "decimal": 2}
+SCALE = {"amount": 2, "rate": 4, "score": 2}
 
 
 @dataclass
@@ -110,9 +110,12 @@ def _runs(count: int, dropped: list[int]) -> list[tuple[int, int]]:
 def _parse(placed: Placed, raw: list) -> tuple[list, list[tuple[int, str, str]]]:
     kind = placed.spec.type
     if kind == "amount":
+        if placed.multiplier is None:  # a unit refused by name (see header): only whether they are amounts
+            parsed, problems = V.parse_amounts(raw, 1)
+            return parsed, [p for p in problems if p[1] != "amount_precision"]
         return V.parse_amounts(raw, placed.multiplier)
-    if kind == "decimal":
-        return V.parse_amounts(raw, 1)
+    if kind == "score":
+        return V.parse_scores(raw)
     if kind == "rate":
         parsed, problems = V.parse_rates(raw)
         scaled = {p: int(p.scaleb(SCALE["rate"])) for p in set(parsed) if p is not None}
@@ -242,7 +245,7 @@ def _check_totals(totals, placed: list[Placed], columns: dict, source_rows: list
         end = bisect_left(source_rows, excel_row)
         previous = excel_row
         for j, p in enumerate(placed):
-            if p.spec.type != "amount" or not _filled(cells[j]):
+            if p.spec.type != "amount" or p.multiplier is None or not _filled(cells[j]):
                 continue
             (stated,), bad = V.parse_amounts([cells[j]], p.multiplier)
             if bad or stated is None:
@@ -267,10 +270,13 @@ def _check_totals(totals, placed: list[Placed], columns: dict, source_rows: list
 
 
 _HINTS = {
-    "bad_amount": "金额请填写数字,如 1600000.00 或 1,600,000.00;单位由表头(元)/(万元)决定。",
+    "bad_amount": "金额请填写数字,如 1600000.00 或 1,600,000.00;单位由表头(如「(万元)」)或表上方的「单位:万元」决定,未注明为元。",
     "amount_precision": "金额最多精确到分(0.01元)。",
     "bad_date": "日期可写作 2021-03-05、2021/3/5、2021.3.5、2021年3月5日 或 20210305。",
     "bad_rate": "年利率请填写百分数,如 4.35 或 4.35%。",
     "bad_bool": "请填写「是」或「否」。",
     "bad_int": "请填写整数。",
+    "bad_score": "评价分请填写 0~100 的数字,如 85 或 85.5(可带「分」字)。",
+    "score_precision": "评价分最多两位小数,如 85.13;请按评价结果所载分数填写。",
+    "score_out_of_range": "知识价值评价分为百分制。",
 }

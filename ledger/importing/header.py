@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..problems import Problem
 from .schema import ColumnSpec, KindSpec
-from .values import header_unit, normalize_header, unit_line_multiplier
+from .values import UNIT_NAMES, header_unit, normalize_header, unit_line, unit_multiplier
 
 SCAN_ROWS = 30
 
@@ -24,7 +24,7 @@ class Placed:
     spec: ColumnSpec
     col: int
     header: str  # as written in the file
-    multiplier: int  # 1 for 元, 10000 for 万元
+    multiplier: int | None  # 元 per unit: 1 for 元, 10000 for 万元; None for a unit refused (美元)
 
 
 @dataclass
@@ -41,22 +41,17 @@ class Layout:
         return [c for c in self.kind.required if c.field not in self.placed]
 
 
-def _match(row: list, kind: KindSpec, extra: dict[str, str] | None) -> dict[str, list[tuple[int, str, int | None]]]:
-    """Fields of `kind` named in `row`: field -> [(col, header as written, unit multiplier or None)]."""
-    found: dict[str, list[tuple[int, str, int | None]]] = {}
+def _match(row: list, kind: KindSpec, extra: dict[str, str] | None) -> dict[str, list[tuple[int, str, str | None]]]:
+    """Fields of `kind` named in `row`: field -> [(col, header as written, unit in the header or None)]."""
+    found: dict[str, list[tuple[int, str, str | None]]] = {}
     for col, cell in enumerate(row):
         if not isinstance(cell, str) or not cell.strip():
             continue
-        base, mult = header_unit(normalize_header(cell))
+        base, unit = header_unit(normalize_header(cell))
         spec = kind.resolve(base, extra)
         if spec is not None:
-            explicit = mult if _has_unit(normalize_header(cell)) else None
-            found.setdefault(spec.field, []).append((col, cell.strip(), explicit))
+            found.setdefault(spec.field, []).append((col, cell.strip(), unit))
     return found
-
-
-def _has_unit(normalized: str) -> bool:
-    return normalized.endswith("(万元)") or normalized.endswith("(元)")
 
 
 def _score(found: dict, kind: KindSpec) -> tuple[float, int]:
@@ -65,15 +60,69 @@ def _score(found: dict, kind: KindSpec) -> tuple[float, int]:
     return (hit / len(required) if required else 0.0, len(found))
 
 
-def _sheet_unit(rows: list[list], upto: int) -> int | None:
-    """The unit declared in a line such as "单位:万元" above (or on) the header row."""
-    for row in rows[: upto + 1]:
-        for cell in row:
+@dataclass(frozen=True)
+class UnitLine:
+    """A line such as "单位:千元" above (or on) the header row: its unit and where it is written."""
+
+    unit: str
+    row: int  # 0-based index into the sheet's rows
+    col: int
+    text: str
+
+
+def _sheet_unit(rows: list[list], upto: int) -> UnitLine | None:
+    """The first unit line above (or on) the header row, whether or not its unit is one we convert."""
+    for index, row in enumerate(rows[: upto + 1]):
+        for col, cell in enumerate(row):
             if isinstance(cell, str):
-                mult = unit_line_multiplier(cell)
-                if mult is not None:
-                    return mult
+                unit = unit_line(cell)
+                if unit is not None:
+                    return UnitLine(unit, index, col, cell.strip())
     return None
+
+
+_UNIT_HINT = f"金额单位可为 {UNIT_NAMES}(如「单位:万元」或表头「放款金额(万元)」);外币请先折算为人民币元。"
+
+
+def _unknown_unit(header: str, unit: str, col: int, header_index: int, line: UnitLine | None) -> Problem:
+    """A money column whose unit the importer does not convert: refused by name, never read as 元."""
+    if line is None:
+        return Problem(
+            code="unknown_unit",
+            message=f"列「{header}」的金额单位「{unit}」无法识别,不能换算为元",
+            hint=_UNIT_HINT,
+            row=header_index + 1,
+            col=col,
+            column=header,
+            value=header,
+        )
+    return Problem(
+        code="unknown_unit",
+        message=f"「{line.text}」中的金额单位「{unit}」无法识别,本表金额不能换算为元",
+        hint=_UNIT_HINT,
+        row=line.row + 1,
+        col=line.col,
+        value=line.text,
+    )
+
+
+def _place(spec: KindSpec, fld: str, col: int, header: str, unit: str | None, line: UnitLine | None, header_index: int, problems: list[Problem]) -> Placed:
+    """A found column with its unit: from its header, else from the sheet's unit line, else 元.
+
+    Only amount columns take a unit; one the importer cannot convert adds a problem (the
+    unit line's once, however many columns use it) and leaves the multiplier None.
+    """
+    column = spec.column(fld)
+    if column.type != "amount":
+        return Placed(column, col, header, 1)
+    from_line = unit is None and line is not None
+    unit = unit if unit is not None else line.unit if line is not None else "元"
+    multiplier = unit_multiplier(unit)
+    if multiplier is None:
+        problem = _unknown_unit(header, unit, col, header_index, line if from_line else None)
+        if problem not in problems:
+            problems.append(problem)
+    return Placed(column, col, header, multiplier)
 
 
 def detect(
@@ -102,12 +151,12 @@ def detect(
     (fraction, count), index, spec, found = best
     if not forced and (fraction < 0.5 or count < 2):
         return None
-    sheet_unit = _sheet_unit(rows, index) or 1
+    line = _sheet_unit(rows, index)
     placed: dict[str, Placed] = {}
     problems: list[Problem] = []
     for fld, hits in found.items():
-        col, header, mult = hits[0]
-        placed[fld] = Placed(spec.column(fld), col, header, mult if mult is not None else sheet_unit)
+        col, header, unit = hits[0]
+        placed[fld] = _place(spec, fld, col, header, unit, line, index, problems)
         for dup_col, dup_header, _ in hits[1:]:
             problems.append(
                 Problem(

@@ -133,7 +133,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
         # Formula cells go first: a cell that reads empty because its value was not saved
         # is reported as a formula, not as a missing value (one problem per cell is kept).
         result.problems.extend(_formula_cells(raw, layout, name) + problems)
-        if errors(problems):  # the header itself is wrong: the rows cannot be read
+        if any(p.code not in _CELLS_STILL_READ for p in errors(problems)):  # the header is wrong: rows unreadable
             continue
         pending.append(_typed(raw.rows, layout, name, raw.name, result))
     if not pending and not result.problems:
@@ -191,6 +191,12 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
+# Sheet-level problems after which the cells are still read, so that the user sees every
+# other problem of the sheet too: a unit that cannot be converted leaves its amounts
+# unconverted but still checked for being numbers (the sheet is refused either way).
+_CELLS_STILL_READ = {"unknown_unit"}
+
+
 class _Rollback(Exception):
     pass
 
@@ -245,10 +251,24 @@ def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> program
     result.problems.extend(typed.problems)
     result.problems.extend(validate(typed, frame, file, sheet))
     result.problems.extend(_duplicate_keys(typed, frame, file, sheet))
+    _forget_unconverted(typed, frame)
     derive = programs.hooks(spec.kind).derive
     if derive is not None:
         frame = derive(frame)
     return programs.PendingSheet(file, sheet, typed, frame)
+
+
+def _forget_unconverted(typed, frame) -> None:
+    """Empty the amounts of a column whose unit was refused, once their cells are checked.
+
+    Read as if in 元, they would make the programme rules (a loan over the enterprise cap,
+    a repayment over the principal) report figures that are not the bank's.
+    """
+    import pandas as pd
+
+    for name, placed in typed.layout.placed.items():
+        if placed.spec.type == "amount" and placed.multiplier is None and name in frame.columns:
+            frame[name] = pd.array([None] * len(frame), dtype="Int64")
 
 
 def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:

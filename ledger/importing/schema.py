@@ -18,7 +18,7 @@ from ..errors import UsageError
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
-TYPES = {"text", "code", "amount", "date", "rate", "bool", "int", "decimal"}
+TYPES = {"text", "code", "amount", "date", "rate", "bool", "int", "score"}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ point at the cell, with a Chinese message and a hint. Checks that need the ledge
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,15 +23,19 @@ from .frame import SCALE, TypedSheet
 from .schema import ColumnSpec, KindSpec
 from .values import _CODE_CHARS as CODE_CHARS
 from .values import _CODE_WEIGHTS as CODE_WEIGHTS
+from .values import credit_code_problem
 
 
 @dataclass(frozen=True)
 class CheckInfo:
     """How a failed check is told to the user."""
 
-    message: str  # may use {header} and {value}
+    message: str  # may use {header}, {value} and, with `explain`, {detail}
     hint: str
     code: str
+    # For a check that fails in several ways: the parsed value -> (detail, hint), so the
+    # message says which way (a code of the wrong length, not "check digit wrong").
+    explain: Callable[[object], tuple[str, str]] | None = None
 
 
 def _notna(s: pd.Series) -> pd.Series:
@@ -75,7 +80,7 @@ def _in_range(low: int, high: int, scale: int):
 COLUMN_CHECKS = {
     "credit_code": (
         _credit_code,
-        CheckInfo("统一社会信用代码「{value}」校验位不正确", "请核对18位代码(GB 32100-2015);代码中不会出现字母 I、O、Z、S、V。", "bad_credit_code"),
+        CheckInfo("统一社会信用代码「{value}」{detail}", "请核对18位代码(GB 32100-2015)。", "bad_credit_code", credit_code_problem),
     ),
     "positive": (
         lambda s: ~_notna(s) | (s > 0),
@@ -86,7 +91,7 @@ COLUMN_CHECKS = {
         CheckInfo("{header}「{value}」不在 0%~36% 之间", "年利率请填写百分数,如 4.35 表示 4.35%。", "rate_out_of_range"),
     ),
     "score_range": (
-        _in_range(0, 100, SCALE["decimal"]),
+        _in_range(0, 100, SCALE["score"]),
         CheckInfo("{header}「{value}」不在 0~100 之间", "知识价值评价分为百分制。", "score_out_of_range"),
     ),
     "non_negative": (
@@ -185,11 +190,12 @@ def validate(sheet: TypedSheet, frame: pd.DataFrame, file: str, sheet_name: str)
         if placed is None:
             continue
         value = _display(sheet.raw[col.field][index])
+        detail, hint = message.explain(sheet.columns[col.field][index]) if message.explain else ("", message.hint)
         problems.append(
             Problem(
                 code=message.code,
-                message=message.message.format(header=placed.header, value=value),
-                hint=message.hint,
+                message=message.message.format(header=placed.header, value=value, detail=detail),
+                hint=hint,
                 file=file,
                 sheet=sheet_name,
                 row=sheet.source_rows[index],

@@ -74,10 +74,15 @@ def _blank(value) -> bool:
 _AMOUNT = re.compile(
     r"(?P<open>\()?\s*(?P<sign>[+-])?\s*(?:¥|人民币|RMB)?\s*(?P<sign2>[+-])?\s*"
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)"
-    r"\s*(?P<unit>万元|元|万)?\s*(?P<close>\))?",
+    r"\s*(?P<unit>百万元|千元|万元|亿元|元|百万|千|万|亿)?\s*(?P<close>\))?",
     re.IGNORECASE,
 )
-_UNITS = {"万元": 10000, "万": 10000, "元": 1}
+# The money units the importer converts, to 元: a column's unit comes from its header
+# (放款金额(千元)), else from a unit line above the table (单位:亿元), else 元.
+UNITS = {"元": 1, "千元": 1000, "万元": 10000, "百万元": 1000000, "亿元": 100000000}
+UNIT_NAMES = "、".join(UNITS)
+# How a unit may be shortened where it cannot be mistaken: 放款金额(万), 160万.
+_BARE_UNITS = {"千": "千元", "万": "万元", "百万": "百万元", "亿": "亿元"}
 # An amount's magnitude stays below this many fen: the ledger stores DECIMAL(18,2) 元.
 MAX_FEN = 10**18
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
@@ -117,7 +122,7 @@ def _amount_text(text: str, multiplier: int) -> int | str | None:
             return "bad_amount"
         sign = "-"
     whole, _, fraction = m["num"].partition(".")
-    return _fen(sign, whole, fraction, 100 * (_UNITS[m["unit"]] if m["unit"] else multiplier))
+    return _fen(sign, whole, fraction, 100 * (UNITS[canonical_unit(m["unit"])] if m["unit"] else multiplier))
 
 
 def _amount_decimal(value: Decimal, scale: int) -> int | str:
@@ -135,11 +140,11 @@ _FLOAT_EXACT = 4 * 10**15
 
 
 def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], list[Problem]]:
-    """Amounts to integer fen (分). multiplier 1 = values in 元, 10000 = values in 万元.
+    """Amounts to integer fen (分). multiplier: 元 per unit of the column (1 for 元, 10000 for 万元, see UNITS).
 
     Numbers are taken at their shortest decimal repr (so 0.1 is 0.1, never
     0.1000000000000000055…). Text may carry thousands separators, full-width digits, a
-    leading ¥/￥/人民币, a trailing 元/万元 (which overrides the column's unit) and
+    leading ¥/￥/人民币, a trailing unit such as 元/万元/亿元 (which overrides the column's unit) and
     accounting parentheses for negatives. More precision than one fen after applying the
     unit is an 'amount_precision' problem rather than a silent rounding.
     """
@@ -352,6 +357,78 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[Problem]]:
     return out, problems
 
 
+# --- scores ----------------------------------------------------------------------------------
+
+_SCORE_PLACES = 2  # stored as DECIMAL(9,2), carried as hundredths
+_SCORE_LIMIT = 10**6  # far beyond any score: reported here, before it overflows the integer column
+
+
+def _score_of(v) -> int | str:
+    """Hundredths of a point for one score cell, or the problem code ('bad_score', 'score_precision', 'score_too_large')."""
+    v = _native(v)
+    tp = type(v)
+    if tp is float:
+        if not math.isfinite(v):
+            return "bad_score"
+        d = Decimal(repr(v))
+    elif tp is int:
+        d = Decimal(v)
+    elif tp is str:
+        t = _half(v).removesuffix("分").rstrip(_BLANKS)
+        if not _DECIMAL.fullmatch(t):
+            return "bad_score"
+        d = Decimal(t)
+    elif isinstance(v, Decimal) and v.is_finite():
+        d = v
+    else:
+        return "bad_score"
+    if abs(d) >= _SCORE_LIMIT:
+        return "score_too_large"
+    hundredths = d.scaleb(_SCORE_PLACES)
+    if hundredths != hundredths.to_integral_value():
+        return "score_precision"
+    return int(hundredths)
+
+
+def parse_scores(values: list) -> tuple[list[int | None], list[Problem]]:
+    """知识价值评价分: a score out of 100, as integer hundredths of a point (85.5 -> 8550).
+
+    A score is not money and gets its own messages: 85, 85.5, '85.50' and '85分' (a trailing
+    分, as scores are often written) are read; more than two decimals is refused rather than
+    rounded, since the score is the evaluator's figure and is stored with two; whether it lies
+    in 0~100 is the schema's check (score_range).
+    """
+    out: list[int | None] = []
+    problems: list[Problem] = []
+    cache: dict = {}
+    for i, v in enumerate(values):
+        if v is None or type(v) is bool:
+            out.append(None)
+            if v is not None:
+                problems.append((i, "bad_score", f"无法识别的评价分「{_shown(v)}」"))
+            continue
+        if _blank(v):
+            out.append(None)
+            continue
+        try:
+            result = cache[v]
+        except KeyError:
+            result = cache[v] = _score_of(v)
+        except TypeError:  # an unhashable cell
+            result = "bad_score"
+        if type(result) is int:
+            out.append(result)
+            continue
+        out.append(None)
+        if result == "score_precision":
+            problems.append((i, result, f"评价分「{_shown(v)}」超过两位小数"))
+        elif result == "score_too_large":
+            problems.append((i, "score_out_of_range", f"评价分「{_shown(v)}」不在 0~100 之间"))
+        else:
+            problems.append((i, result, f"无法识别的评价分「{_shown(v)}」"))
+    return out, problems
+
+
 # --- text, codes, flags, counts --------------------------------------------------------------
 
 
@@ -387,15 +464,27 @@ def parse_texts(values: list) -> tuple[list[str | None], list[Problem]]:
     return [(v.strip(_BLANKS) or None) if type(v) is str else _text_of(v) for v in values], []
 
 
+# Hyphens and dashes people type inside a code to group it (91500113-MA5U000010).
+_DASHES = dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015"))
+
+
 def _code_of(v) -> str | None:
     t = _text_of(v)
     if t is not None and not (t.isascii() and t.isalnum()):
-        t = _BLANK_RUN.sub("", t.translate(_HALF)) or None
+        t = _BLANK_RUN.sub("", t.translate(_HALF)).upper() or None
+        if t is not None and not t.isalnum():
+            joined = t.translate(_DASHES)
+            t = joined if credit_code_valid(joined) else t
+        return t
     return t.upper() if t is not None else None
 
 
 def parse_codes(values: list) -> tuple[list[str | None], list[Problem]]:
-    """统一社会信用代码: trimmed, inner spaces removed, full-width to half-width, upper-cased. No validity check here."""
+    """统一社会信用代码: trimmed, inner spaces removed, full-width to half-width, upper-cased. No validity check here.
+
+    Hyphens are taken out too when what is left is a valid code (91500113-MA5U000010);
+    otherwise the code stays as written, for the check's message (see credit_code_problem).
+    """
     # An enterprise borrows more than once: each distinct cell is normalised once.
     memo: dict = {}
     out: list[str | None] = []
@@ -435,6 +524,32 @@ def credit_code_valid(code: str) -> bool:
     if not isinstance(code, str) or len(code) != 18 or any(c not in _CODE_VALUE for c in code):
         return False
     return credit_code_check_digit(code[:17]) == code[17]
+
+
+def credit_code_problem(code: str) -> tuple[str, str]:
+    """What is wrong with a code that fails the check, as (what, hint) for the user.
+
+    Tells the cases apart: wrong length (应为18位,实为17位; a 15-digit number is the old
+    business registration number), characters a code never holds (named), or, when the
+    code is well formed, a wrong check character. Hyphens are not counted: they are
+    accepted around a valid code.
+    """
+    t = str(code).translate(_DASHES)
+    illegal = list(dict.fromkeys(c for c in t if c not in _CODE_VALUE))
+    parts = []
+    if len(t) != 18:
+        parts.append(f"应为18位,实为{len(t)}位")
+    if illegal:
+        parts.append("含有代码中不会出现的字符" + "".join(f"「{c}」" for c in illegal))
+    if not parts:
+        return "校验位不正确", "请核对18位代码(GB 32100-2015)是否有字符抄错;最后一位是由前17位算出的校验位。"
+    if len(t) == 15 and t.isdigit():
+        hint = "15位数字是旧的工商注册号;请填写营业执照上的18位统一社会信用代码。"
+    elif len(t) != 18:
+        hint = "统一社会信用代码为18位(GB 32100-2015),请核对是否漏填或多填了字符。"
+    else:
+        hint = "代码只由数字和大写字母组成,不含 I、O、Z、S、V;请核对是否误写(如字母 O 应为数字 0)。"
+    return ",".join(parts), hint
 
 
 _TRUE = {"是", "是的", "y", "yes", "true", "t", "1", "对", "√", "✓", "✔"}
@@ -512,9 +627,29 @@ def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
 
 # --- headers ---------------------------------------------------------------------------------
 
-_HEADER_UNIT = re.compile(r"(.+?)\((?:单位:?)?(?:人民币)?(万元|元|万)\)")
-_UNIT_SPELLING = re.compile(r"\((?:单位:?)?(?:人民币)?(万元|元|万)\)$")
-_UNIT_LINE = re.compile(r"单位\s*:\s*(?:人民币)?\s*(万元|元)")
+# A unit in a header's trailing brackets: (万元), (单位:千元), (人民币亿元), (万), and also
+# units the importer does not convert, such as (美元) or (千万元), so that those are named
+# and refused rather than left in the header, where they hid the column.
+_UNIT_IN_BRACKETS = r"\((?:金额)?(?:单位:?)?(?:人民币)?(?P<unit>[^():]{0,4}元|百万|千|万|亿)\)"
+_HEADER_UNIT = re.compile(f"(?P<base>.+?){_UNIT_IN_BRACKETS}")
+_UNIT_SPELLING = re.compile(f"{_UNIT_IN_BRACKETS}$")
+# A unit line: 单位:万元, 金额单位：人民币千元, 单位:美元. Before 元 only the characters of
+# magnitudes and currencies, so that 填报单位:重庆元通支行 is no unit; a bare 万/千/亿 only
+# when no Chinese character follows, so that 填报单位:万州支行 is none either.
+_UNIT_LINE = re.compile(
+    r"单位\s*:\s*(?:人民币)?\s*(?P<unit>[十百千万亿美港澳台欧英日韩]{0,3}元|(?:百万|千|万|亿)(?![\u3400-\u9fff]))"
+)
+
+
+def canonical_unit(word: str) -> str:
+    """A unit as UNITS names it: 万 → 万元, 人民币千元 → 千元; a unit not in UNITS comes back as written."""
+    word = word.removeprefix("人民币")
+    return _BARE_UNITS.get(word, word)
+
+
+def unit_multiplier(unit: str | None) -> int | None:
+    """元 per one of `unit` (千元 → 1000); None for a unit the importer does not convert (美元)."""
+    return UNITS.get(canonical_unit(unit)) if unit else None
 
 
 def normalize_header(text) -> str:
@@ -522,35 +657,39 @@ def normalize_header(text) -> str:
 
     Banks type headers with full-width brackets and line breaks inside the cell, so
     ' 贷款金额\\n（万元） ' and '贷款金额(万元)' must compare equal. A trailing money unit
-    is spelled one way: (万), (单位:万元) and (人民币万元) become (万元); (人民币元) becomes (元).
+    is spelled one way: (万), (单位:万元) and (人民币万元) become (万元); (人民币元) becomes (元);
+    (单位:千元) becomes (千元).
     """
     if text is None:
         return ""
     t = text if isinstance(text, str) else _text_of(text) or ""
     t = _BLANK_RUN.sub("", t.translate(_HALF))
     if t.endswith(")"):
-        t = _UNIT_SPELLING.sub(lambda m: "(万元)" if m[1] != "元" else "(元)", t)
+        t = _UNIT_SPELLING.sub(lambda m: f"({canonical_unit(m['unit'])})", t)
     return t
 
 
-def header_unit(text: str) -> tuple[str, int]:
-    """Split a normalized header into (base name, multiplier to 元): '贷款金额(万元)' -> ('贷款金额', 10000).
+def header_unit(text: str) -> tuple[str, str | None]:
+    """Split a normalized header into (base name, unit or None): '贷款金额(千元)' -> ('贷款金额', '千元').
 
-    Only a money unit in trailing brackets is split off ((元), (万元), (万), (单位:万元));
-    anything else, such as '年利率(%)', stays part of the name with multiplier 1.
+    Only a money unit in trailing brackets is split off, known or not ('放款金额(美元)' ->
+    ('放款金额', '美元'): the column is found and its unit refused by name, see
+    unit_multiplier); anything else, such as '年利率(%)', stays part of the name.
     """
     m = _HEADER_UNIT.fullmatch(text)
     if not m:
-        return text, 1
-    return m[1], _UNITS[m[2]]
+        return text, None
+    return m["base"], canonical_unit(m["unit"])
 
 
-def unit_line_multiplier(text) -> int | None:
-    """The multiplier declared by a unit line above a table: '单位:万元' -> 10000, '金额单位:元' -> 1, else None.
+def unit_line(text) -> str | None:
+    """The unit a line above a table declares: '单位:千元' -> '千元', '单位:美元' -> '美元', else None.
 
-    The unit may share its cell with other words ('填报单位:XX银行  单位:万元').
+    The unit may share its cell with other words ('填报单位:XX银行  单位:万元'). Units the
+    importer does not convert are returned too, so that the sheet is refused naming them
+    instead of being read in 元 (a 千元 sheet read in 元 is 1,000 times too small).
     """
     if not isinstance(text, str):
         return None
     m = _UNIT_LINE.search(text.translate(_HALF))
-    return _UNITS[m[1]] if m else None
+    return canonical_unit(m["unit"]) if m else None

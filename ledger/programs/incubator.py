@@ -225,11 +225,33 @@ def carrier_level_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem
     )
 
 
+_AWARD_WORDS = re.compile(r"绩效奖励|绩效|奖励")
+_AWARD_SEPARATORS = "-—–－_·:：()（）[]【】<>《》/、,，"
+
+
+def written_category(text) -> str | None:
+    """What a 补助项目 names besides 绩效奖励: '绩效奖励-专精特新' -> '专精特新'; None when nothing."""
+    rest = _AWARD_WORDS.sub("", _compact(text)).strip(_AWARD_SEPARATORS)
+    return rest or None
+
+
 def subsidy_item_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]:
-    """补助项目 is one of 能力建设补助, 国家级配套补助, 绩效奖励-<类别>."""
+    """补助项目 is one of 能力建设补助, 国家级配套补助, 绩效奖励-<类别> with a category the policy lists.
+
+    A performance award whose category is written but not listed is told apart from one
+    that names no category, and the accepted categories are named: the clerk either
+    corrects the spelling or has the district's policy file list the new category.
+    """
+    from ..policy import load_policy, policy_path
+
     frame = sheet.frame
-    categories = "、".join(performance_categories())
-    hint = f"补助项目请填写「{CAPACITY}」「{MATCH}」或「{PERFORMANCE}-类别」,类别为: {categories}。"
+    policy = load_policy(policy_path())
+    listed = "、".join(performance_categories(policy))
+    hint = f"补助项目请填写「{CAPACITY}」「{MATCH}」或「{PERFORMANCE}-类别」,类别为: {listed}。"
+    unlisted_hint = (
+        f"可填写的绩效奖励类别: {listed}(所用政策「{policy.name}」);请写作「{PERFORMANCE}-类别」,如「{PERFORMANCE}-高新技术企业」。"
+        "如本区政策另设了这一类别,请先在政策文件的 performance_awards 中列明,再导入。"
+    )
     problems = []
     for i in frame.index:
         item = frame.at[i, "item"]
@@ -239,7 +261,12 @@ def subsidy_item_known(sheet: PendingSheet, ctx: ImportContext) -> list[Problem]
         if programme is None:
             problems.append(sheet.problem("item", i, "bad_subsidy_item", f"补助项目「{item}」无法识别", hint))
         elif programme == PERFORMANCE and category is None:
-            problems.append(sheet.problem("item", i, "bad_award_category", f"绩效奖励「{item}」没有写明奖励类别", hint))
+            written = written_category(item)
+            if written is None:
+                problems.append(sheet.problem("item", i, "bad_award_category", f"绩效奖励「{item}」没有写明奖励类别", hint))
+            else:
+                message = f"补助项目「{item}」的奖励类别「{written}」不是所用政策列出的绩效奖励类别"
+                problems.append(sheet.problem("item", i, "unlisted_award_category", message, unlisted_hint))
     return problems
 
 

@@ -433,3 +433,21 @@ def test_a_payment_before_the_recognition_does_not_use_up_the_award(ledger: Ledg
     assert found == {"E-1": {"recognised_carrier", "recognition_level"}, "E-3": {"one_time_once"}, "E-4": {"recognition_level"}}
     repeat = next(r for f in audit["findings"] if f["payment"] == "E-3" for r in f["reasons"])
     assert "2021-04-01" in repeat["detail"] and "E-2" in repeat["detail"]  # names the award it repeats
+
+
+@pytest.mark.parametrize(
+    "written, stored",
+    [
+        ("认定奖励", ("能力建设补助", None)),  # the award for being recognised, not a performance award
+        ("市级孵化器认定补助", ("能力建设补助", None)),
+        ("高企认定奖励", ("绩效奖励", "高新技术企业")),  # an enterprise's 高企 recognition: performance
+        ("国家备案众创空间配套补助", ("国家级配套补助", None)),
+        ("入库企业奖励", ("绩效奖励", "入库企业")),
+        ("专精特新奖励", ("绩效奖励", None)),  # a performance award of a category no policy lists
+        ("场地租金", (None, None)),
+    ],
+)
+def test_subsidy_items_are_classified_as_written(written, stored):
+    from ledger.programs.incubator import CATEGORY_WORDS, classify_item
+
+    assert classify_item(written, list(CATEGORY_WORDS)) == stored

@@ -145,12 +145,14 @@ def classify_item(text, categories: Iterable[str]) -> tuple[str | None, str | No
     if not t:
         return None, None
     category = _category(t, categories)
-    if "绩效" in t or "奖励" in t or (category and "能力建设" not in t and "配套" not in t):
+    if "绩效" in t or (category and "能力建设" not in t and "配套" not in t):
         return PERFORMANCE, category
     if "配套" in t or "国家" in t:
         return MATCH, None
-    if "能力建设" in t or "认定补助" in t or "认定奖励" in t:
+    if "能力建设" in t or "认定补助" in t or "认定奖励" in t:  # 认定奖励: the award for being recognised
         return CAPACITY, None
+    if "奖励" in t:
+        return PERFORMANCE, category
     return None, None
 
 

@@ -16,6 +16,7 @@ The in-process time of the read alone is printed too, for reference.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -60,6 +61,24 @@ def ledger(db: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "ledger", "--db", str(db), *args]
 
 
+@contextlib.contextmanager
+def ledger_with_registry(out: Path, rows: int, enterprises: int):
+    """The loan sheet of gen_loans.py and a fresh ledger holding its registry, in a folder removed afterwards.
+
+    Yields (sheet, ledger file, the folder for copies of it, the environment to run `ledger` in).
+    """
+    registry, sheet = generate(out, rows, enterprises)
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    try:
+        base = work / "base.duckdb"
+        run(ledger(base, "init"), env)
+        run(ledger(base, "import", str(registry)), env)
+        yield sheet, base, work, env
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -69,14 +88,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
-    registry, sheet = generate(args.out, args.rows, args.enterprises)
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    try:
-        base = work / "base.duckdb"
-        run(ledger(base, "init"), env)
-        run(ledger(base, "import", str(registry)), env)
-
+    with ledger_with_registry(args.out, args.rows, args.enterprises) as (sheet, base, work, env):
         reads, imports = [], []
         for i in range(args.repeat):
             wall, rss, out, cpu = run([sys.executable, "-c", BARE_READ, str(sheet)], env)
@@ -89,8 +101,6 @@ def main() -> None:
             imports.append((wall, rss, report, cpu))
         read_wall, read_rss, read_inner, read_cpu = min(reads, key=lambda r: r[0])
         import_wall, import_rss, report, import_cpu = min(imports, key=lambda r: r[0])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
     added = sum(s["added"] for s in report["sheets"])
     result = {

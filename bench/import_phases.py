@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -162,8 +161,7 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[3])
         return
-    from bench_import import ledger, run
-    from gen_loans import generate
+    from bench_import import ledger_with_registry
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -173,16 +171,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    registry, sheet = generate(args.out, args.rows, args.enterprises)
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-    work = Path(tempfile.mkdtemp(prefix="bench-phases-"))
-    try:
-        base = work / "base.duckdb"
-        run(ledger(base, "init"), env)
-        run(ledger(base, "import", str(registry)), env)
+    with ledger_with_registry(args.out, args.rows, args.enterprises) as (sheet, base, work, _env):
         wall, marks = min((one_run(base, sheet, work, i) for i in range(args.repeat)), key=lambda r: r[0])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     marks.sort(key=lambda m: (m[0].startswith("the whole run"), m[1], -m[2]))
     if args.json:
         print(json.dumps({"cores": os.cpu_count(), "wall_s": round(wall, 3), "phases": [

@@ -109,6 +109,14 @@ def test_only_one_sheet_and_missing_sheet(loans_xlsx):
     assert "还款明细" in err.message and "「放款明细」" in err.hint
 
 
+def test_a_sheet_named_for_a_csv_must_be_its_only_one(tmp_path):
+    path = tmp_path / "放款.csv"
+    path.write_text("贷款合同编号,放款金额\nA-1,100\n", encoding="utf-8")
+    assert [s.name for s in read_sheets(path, only="放款")] == ["放款"]  # the file's own name is its sheet
+    err = refused(path, "no_sheet", only="10月")
+    assert "「10月」" in err.message and "--sheet" in err.hint
+
+
 def test_empty_and_hidden_sheets(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "空表"

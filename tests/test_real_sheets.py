@@ -962,3 +962,14 @@ def test_the_score_column_is_read_as_a_score_not_an_amount(ledger: Ledger, tmp_p
     good = write_xlsx(tmp_path / "申报2.xlsx", [header, app("AP1", 0, 85.13), app("AP2", 1, "85分"), app("AP3", 2, " 92.5 分 ")])
     assert ledger.run("import", good).exit_code == 0
     assert ledger.sql("SELECT application_no, score FROM applications ORDER BY 1") == [("AP1", Decimal("85.13")), ("AP2", Decimal("85.00")), ("AP3", Decimal("92.50"))]
+
+
+def test_a_sheet_with_only_its_header_is_recorded_and_said(ledger: Ledger, tmp_path):
+    """A bank with no loans this month may send the bare header: a 0-row batch, with a warning saying so."""
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    empty = write_xlsx(tmp_path / "放款明细-无.xlsx", [LOAN_HEADER])
+    result = ledger.run("import", empty, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [(p["code"], p["severity"]) for p in out["problems"]] == [("no_data_rows", "warning")]
+    assert out["sheets"][0]["added"] == 0

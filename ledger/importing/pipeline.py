@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import programs
-from ..problems import ERROR, Problem, errors, sort_key
+from ..problems import ERROR, WARNING, Problem, errors, sort_key
 from ..store import Store
 from . import schema as S
 from .header import detect
@@ -142,6 +142,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
         return _refuse(result, "no_matching_sheet", f"{where}中都没有找到可识别的表头", f"各类表格的必需列 — {expected}。可用 --kind 指定类型,或用 --map 提供表头映射。")
 
     result.problems.extend(_duplicate_keys_across_sheets(pending))
+    result.problems.extend(_without_rows(p) for p in pending if len(p.frame) == 0)
     pending.sort(key=lambda p: programs.load_rank(p.kind))
     ctx = programs.ImportContext(store.con, pending)
     named_rules = programs.rules()
@@ -302,6 +303,19 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _without_rows(p: programs.PendingSheet) -> Problem:
+    """A sheet with its header and no data: imported (a bank may report a month without loans), and said."""
+    return Problem(
+        code="no_data_rows",
+        message=f"工作表「{p.sheet}」只有表头,没有数据行;记录为一个 0 行的批次",
+        hint="如该月确无业务,无需处理;如是误传了空模板,请导入填好数据的文件。",
+        file=p.file,
+        sheet=p.sheet,
+        row=p.typed.layout.header_index + 1,
+        severity=WARNING,
+    )
 
 
 def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[Problem]:

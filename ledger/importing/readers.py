@@ -98,6 +98,12 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
     path = Path(path)
     kind = _kind(path)
     if kind == "text":
+        if only is not None and only.strip() != path.stem.strip():
+            raise ReadError(
+                "no_sheet",
+                f"文件 {path.name} 是文本表格(CSV/TSV),只有一张表,没有名为「{only}」的工作表",
+                "导入文本表格时请去掉 --sheet;如需导入工作簿中的某一张表,请导入原工作簿文件。",
+            )
         return [RawSheet(path.stem, _read_text(path, max_rows))]
     # The sheet XML is unzipped and searched for error cells and formulas in a thread while
     # calamine parses: zlib lets go of the GIL, so the two overlap on a second core.

@@ -973,3 +973,12 @@ def test_a_sheet_with_only_its_header_is_recorded_and_said(ledger: Ledger, tmp_p
     out = json.loads(result.stdout)
     assert [(p["code"], p["severity"]) for p in out["problems"]] == [("no_data_rows", "warning")]
     assert out["sheets"][0]["added"] == 0
+
+
+def test_a_name_beginning_with_yuan_above_the_unit_line_is_not_the_unit(ledger: Ledger, tmp_path):
+    """填报单位:元通支行 is who filled the sheet in; the 单位:户、万元 line below it gives the amounts' unit."""
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    rows = [["填报单位:元通支行"], ["单位:户、万元"], LOAN_HEADER] + [loan_row(lo, amount=wan(lo[6])) for lo in LOANS]
+    result = ledger.run("import", write_xlsx(tmp_path / "放款明细-元通.xlsx", rows))
+    assert result.exit_code == 0, result.output
+    assert ledger.sql("SELECT contract_no, amount FROM loans ORDER BY contract_no") == [(lo[0], lo[6]) for lo in sorted(LOANS)]

@@ -483,6 +483,11 @@ def test_header_unit(header, split):
         ("填报单位:重庆银行", None),
         ("填报单位:万州支行", None),  # 万州 is a district, not 万
         ("编制单位:重庆元通小贷公司", None),
+        ("填报单位:元通支行", None),  # 元 begins a name here, it is no unit
+        ("单位:户、万元", "万元"),  # a line giving the unit of counts and of amounts
+        ("单位:笔/千元", "千元"),
+        ("单位:万元(人民币)", "万元"),
+        ("填报单位:元通支行  单位:亿元", "亿元"),
         (None, None),
         (10000, None),
     ],

@@ -636,9 +636,11 @@ _UNIT_SPELLING = re.compile(f"{_UNIT_IN_BRACKETS}$")
 # A unit line: 单位:万元, 金额单位：人民币千元, 单位:美元. Before 元 only the characters of
 # magnitudes and currencies, so that 填报单位:重庆元通支行 is no unit; a bare 万/千/亿 only
 # when no Chinese character follows, so that 填报单位:万州支行 is none either.
-_UNIT_LINE = re.compile(
-    r"单位\s*:\s*(?:人民币)?\s*(?P<unit>[十百千万亿美港澳台欧英日韩]{0,3}元|(?:百万|千|万|亿)(?![\u3400-\u9fff]))"
-)
+# "单位:" and what follows it up to a space or the end of the sentence ("单位:户、万元", "单位:万元(人民币)").
+_UNIT_LABEL = re.compile(r"单位\s*:\s*(?P<seg>[^\s;;。]*)")
+# One item of it that is a money unit, whole: 万元, 人民币千元, 美元, 万 (not 万州支行, not 元通小贷公司).
+_MONEY_UNIT = re.compile(r"(?:人民币)?(?:[十百千万亿美港澳台欧英日韩]{0,3}元|百万|千|万|亿)")
+_UNIT_ITEMS = re.compile(r"[、,，/／()（）]")
 
 
 def canonical_unit(word: str) -> str:
@@ -691,5 +693,8 @@ def unit_line(text) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    m = _UNIT_LINE.search(text.translate(_HALF))
-    return canonical_unit(m["unit"]) if m else None
+    for label in _UNIT_LABEL.finditer(text.translate(_HALF)):
+        for item in _UNIT_ITEMS.split(label["seg"]):
+            if _MONEY_UNIT.fullmatch(item):
+                return canonical_unit(item)
+    return None

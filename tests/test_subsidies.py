@@ -441,6 +441,8 @@ def test_a_payment_before_the_recognition_does_not_use_up_the_award(ledger: Ledg
         ("认定奖励", ("能力建设补助", None)),  # the award for being recognised, not a performance award
         ("市级孵化器认定补助", ("能力建设补助", None)),
         ("高企认定奖励", ("绩效奖励", "高新技术企业")),  # an enterprise's 高企 recognition: performance
+        ("专精特新认定奖励", ("绩效奖励", None)),  # an enterprise's recognition of a category no policy lists
+        ("新认定市级众创空间一次性认定补助", ("能力建设补助", None)),
         ("国家备案众创空间配套补助", ("国家级配套补助", None)),
         ("入库企业奖励", ("绩效奖励", "入库企业")),
         ("专精特新奖励", ("绩效奖励", None)),  # a performance award of a category no policy lists

@@ -135,6 +135,19 @@ def _category(text: str, categories: Iterable[str]) -> str | None:
     return None
 
 
+# What may stand before 认定补助/认定奖励 when it is the carrier's own award for being recognised.
+_CARRIER_WORDS = re.compile(r"(?:新|首次|认定|市级|重庆市|科技企业|孵化器|众创空间|孵化载体|载体|一次性)*")
+
+
+def _recognition_award(t: str) -> bool:
+    """认定补助/认定奖励 of the carrier itself (市级孵化器认定奖励), not of an enterprise (专精特新认定奖励)."""
+    for word in ("认定补助", "认定奖励"):
+        at = t.find(word)
+        if at >= 0 and _CARRIER_WORDS.fullmatch(t[:at]):
+            return True
+    return False
+
+
 def classify_item(text, categories: Iterable[str]) -> tuple[str | None, str | None]:
     """(programme, category) of a 补助项目 as written; (None, None) when it is none of them.
 
@@ -149,7 +162,7 @@ def classify_item(text, categories: Iterable[str]) -> tuple[str | None, str | No
         return PERFORMANCE, category
     if "配套" in t or "国家" in t:
         return MATCH, None
-    if "能力建设" in t or "认定补助" in t or "认定奖励" in t:  # 认定奖励: the award for being recognised
+    if "能力建设" in t or _recognition_award(t):
         return CAPACITY, None
     if "奖励" in t:
         return PERFORMANCE, category

@@ -899,13 +899,15 @@ def test_a_unit_the_importer_does_not_convert_refuses_the_file_naming_it(ledger:
         header[7] = written
     rows = [top, header] + [loan_row((f"US-{i}", *lo[1:]), amount=1600) for i, lo in enumerate(LOANS)]
     rows[3][5] = "2021-02-30"  # F4: and every other problem is listed at once
+    rows[4][7] = 1.234  # H5: an amount all the same (too precise only if read in 元): nothing said
+    rows[5][7] = "一千六"  # H6: not an amount in any unit
     path = write_xlsx(tmp_path / "外币放款.xlsx", rows, sheet="放款明细")
     result = ledger.run("import", path, "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["refused"] and report["sheets"] == []
     errors = [(p["cell"], p["code"]) for p in report["problems"] if p["severity"] == "error"]
-    assert errors == [(cell, "unknown_unit"), ("F4", "bad_date")]
+    assert errors == [(cell, "unknown_unit"), ("F4", "bad_date"), ("H6", "bad_amount")]
     (problem,) = [p for p in report["problems"] if p["code"] == "unknown_unit"]
     assert f"金额单位「{unit}」无法识别" in problem["message"]
     assert "元、千元、万元、百万元、亿元" in problem["hint"]

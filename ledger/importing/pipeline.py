@@ -250,7 +250,10 @@ def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> program
     frame = to_frame(typed)
     spec = layout.kind
     result.problems.extend(typed.problems)
-    result.problems.extend(validate(typed, frame, file, sheet))
+    # A column whose unit was refused has no amounts to judge (a cell of 1.234 美元 read as 元 is
+    # neither empty nor too precise): only whether its cells are numbers at all is said.
+    unconverted = {p.header for p in layout.placed.values() if p.spec.type == "amount" and p.multiplier is None}
+    result.problems.extend(p for p in validate(typed, frame, file, sheet) if p.column not in unconverted)
     result.problems.extend(_duplicate_keys(typed, frame, file, sheet))
     _forget_unconverted(typed, frame)
     derive = programs.hooks(spec.kind).derive

@@ -464,6 +464,11 @@ def test_a_claim_whose_loan_is_voided_is_named_and_no_policy_in_force_is_said(le
     assert s["compensation_paid"] == "1200000.00"  # paid out all the same
     assert sum(float(b["compensation_paid"]) for b in s["banks"]) == 0  # CL-001's loan is gone from 农商行's row
     assert any("CL-001" in w and "HT-2" in w and "不在账本的有效放款中" in w for w in s["warnings"]), s["warnings"]
+    # a claim on a loan the ledger holds as another product is said as such (imported with its own warning)
+    guided = write_xlsx(tmp_path / "补偿9.xlsx", [CLAIM_HEADER, ["CL-9", "HT-5", D(2021, 9, 1), 100000, 80000, None]])
+    assert ledger.run("import", guided).exit_code == 0
+    s = ledger.json("report", "fund", "--as-of", "2021-12-31")
+    assert any("CL-9" in w and "是流动资金贷款,不是本项目贷款" in w for w in s["warnings"]), s["warnings"]
     # before the district's first version (2019-01-01) no ceiling is in force: said, not left blank
     early = ledger.json("report", "fund", "--as-of", "2018-12-31")
     assert early["loss_ratio_ceiling"] is None and early["banks"] == []

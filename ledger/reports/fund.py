@@ -60,12 +60,14 @@ WITH x AS (
 SELECT count(*), coalesce(sum(amount), 0), coalesce(sum((2 * a * b + c) // (2 * c)), 0) FROM x
 """
 
-# Claims whose loan is not a live programme loan (voided, or never imported): counted in the
-# fund's totals, but in no bank's row.
+# Claims whose loan is not a live programme loan, and whether the ledger holds that loan as
+# another product (a claim on it counts in that bank's compensation, but not in its losses).
 ORPHAN_CLAIMS_SQL = """
 WITH c AS (SELECT claim_no, contract_no, claimed_on FROM v_claims WHERE claimed_on <= $as_of)
-SELECT claim_no, contract_no FROM c ANTI JOIN (SELECT contract_no FROM v_loans WHERE is_programme) l USING (contract_no)
-ORDER BY claimed_on, claim_no
+SELECT c.claim_no, c.contract_no, any_value(l.product)
+FROM c ANTI JOIN (SELECT contract_no FROM v_loans WHERE is_programme) p USING (contract_no)
+LEFT JOIN v_loans l USING (contract_no)
+GROUP BY c.claim_no, c.contract_no, c.claimed_on ORDER BY c.claimed_on, c.claim_no
 """
 
 BANKS_SQL = f"""
@@ -183,7 +185,7 @@ def flows(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Flows:
 
 
 def _orphan_claims(con: duckdb.DuckDBPyConnection, params: dict, in_bank_rows: int) -> list[str]:
-    """A warning per claim whose loan is not a live programme loan (so in no bank's row).
+    """A warning per claim whose loan is not a live programme loan (so not in its bank's losses).
 
     The bank rows hold one first claim per loan; only when fewer than the loans claimed on
     are the claims looked up one by one (a scan of every loan, left out when all are there).
@@ -192,9 +194,12 @@ def _orphan_claims(con: duckdb.DuckDBPyConnection, params: dict, in_bank_rows: i
     if claimed == in_bank_rows:
         return []
     return [
-        f"风险补偿「{claim_no}」所涉贷款合同「{contract_no}」不在账本的有效放款中(已作废或未导入),"
-        f"其逾期本金与补偿计入基金合计,但未计入任何银行的损失率"
-        for claim_no, contract_no in con.execute(ORPHAN_CLAIMS_SQL, params).fetchall()
+        f"风险补偿「{claim_no}」所涉贷款合同「{contract_no}」是{product},不是本项目贷款:"
+        f"补偿计入该行已拨付补偿,逾期本金未计入该行损失率"
+        if product
+        else f"风险补偿「{claim_no}」所涉贷款合同「{contract_no}」不在账本的有效放款中(已作废或未导入),"
+        f"其逾期本金与补偿计入基金合计,但未计入任何银行"
+        for claim_no, contract_no, product in con.execute(ORPHAN_CLAIMS_SQL, params).fetchall()
     ]
 
 

@@ -317,6 +317,7 @@ def test_demo_ledger_carries_the_fund_and_the_subsidies_of_its_samples(tmp_path)
         (("import",), "缺少参数 FILE"),
         (("log", "--batch", "abc"), "选项 --batch 的取值无效: 应为整数"),
         (("verify", "extra"), "多余的参数: extra"),
+        (("report", "summary", "--json=1"), "选项 --json 是开关,不带取值"),
     ],
 )
 def test_usage_errors_are_said_in_chinese_with_a_hint(ledger: Ledger, args, words):

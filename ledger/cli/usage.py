@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older typer: its own (English) message
     _errors = None
 
 _NO_COMMAND = re.compile(r"No such command '(?P<name>[^']*)'\.?(?: Did you mean (?P<close>.*)\?)?")
+_NO_VALUE = re.compile(r"Option '(?P<option>[^']+)' does not take a value")
 _EXTRA = re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)")
 _REASONS = (
     (re.compile(r"'(?P<v>.*)' is not a valid integer"), "「{v}」不是整数"),
@@ -73,6 +74,9 @@ def usage_words(exc) -> str:
         return f"{_name(exc)} 的取值无效: {_reason(exc.message)}"
     if isinstance(exc, _errors.BadOptionUsage) and "requires an argument" in message:
         return f"选项 {exc.option_name} 需要一个取值"
+    m = _NO_VALUE.search(message)
+    if m:
+        return f"选项 {m.group('option')} 是开关,不带取值(只写 {m.group('option')} 即可)"
     m = _NO_COMMAND.search(message)
     if m:
         close = "、".join(_quoted(m.group("close") or ""))

@@ -451,6 +451,8 @@ def test_normalize_header_spells_every_unit_one_way(raw, normal):
         ("贷款金额(百万元)", ("贷款金额", "百万元")),
         ("贷款金额(美元)", ("贷款金额", "美元")),  # split off, to be refused by name
         ("贷款金额(千万元)", ("贷款金额", "千万元")),
+        ("放款金额(人民币,万元)", ("放款金额", "万元")),  # a note before the unit
+        ("归还本金(本金、元)", ("归还本金", "元")),
         ("年利率(%)", ("年利率(%)", None)),
         ("放款金额", ("放款金额", None)),
         ("(万元)", ("(万元)", None)),

@@ -627,15 +627,12 @@ def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
 
 # --- headers ---------------------------------------------------------------------------------
 
-# A unit in a header's trailing brackets: (万元), (单位:千元), (人民币亿元), (万), and also
-# units the importer does not convert, such as (美元) or (千万元), so that those are named
-# and refused rather than left in the header, where they hid the column.
-_UNIT_IN_BRACKETS = r"\((?:金额)?(?:单位:?)?(?:人民币)?(?P<unit>[^():]{0,4}元|百万|千|万|亿)\)"
+# A unit in a header's trailing brackets: (万元), (单位:千元), (人民币亿元), (万), (人民币,万元),
+# (本金,元), and also units the importer does not convert, such as (美元) or (千万元), so that
+# those are named and refused rather than left in the header, where they hid the column.
+_UNIT_IN_BRACKETS = r"\((?:[^()]*?[,、/])?(?:金额)?(?:单位:?)?(?:人民币)?(?P<unit>[^():,、/]{0,4}元|百万|千|万|亿)\)"
 _HEADER_UNIT = re.compile(f"(?P<base>.+?){_UNIT_IN_BRACKETS}")
 _UNIT_SPELLING = re.compile(f"{_UNIT_IN_BRACKETS}$")
-# A unit line: 单位:万元, 金额单位：人民币千元, 单位:美元. Before 元 only the characters of
-# magnitudes and currencies, so that 填报单位:重庆元通支行 is no unit; a bare 万/千/亿 only
-# when no Chinese character follows, so that 填报单位:万州支行 is none either.
 # "单位:" and what follows it up to a space or the end of the sentence ("单位:户、万元", "单位:万元(人民币)").
 _UNIT_LABEL = re.compile(r"单位\s*:\s*(?P<seg>[^\s;;。]*)")
 # One item of it that is a money unit, whole: 万元, 人民币千元, 美元, 万 (not 万州支行, not 元通小贷公司).

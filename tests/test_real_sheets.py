@@ -720,7 +720,27 @@ def test_the_same_loans_resent_in_another_form_are_listed_not_doubled(ledger: Le
     listed = [p for p in report["problems"] if p["code"] == "existing_key"]
     assert [p["value"] for p in listed] == [lo[0] for lo in LOANS] and all(p["severity"] == "warning" for p in listed)
     assert listed[0]["cell"] == "A3"  # under the CSV's title line
+    assert not [p for p in listed if "但本次" in p["message"]]  # the same figures in another form: nothing changed
     assert figures(ledger) == reference
+
+
+def test_a_resent_row_with_other_figures_says_what_changed(ledger: Ledger, tmp_path, reference):
+    """A bank resends its sheet with one loan's amount and maturity corrected: the row is not doubled, and the
+    warning says which cells differ from the ledger and how, so the clerk can void the old row and re-import."""
+    ledger.run("import", registry(tmp_path / "名录.xlsx"))
+    assert ledger.run("import", clean(tmp_path / "放款明细.xlsx")).exit_code == 0
+    rows = [LOAN_HEADER] + [loan_row(lo) for lo in LOANS]
+    rows[2][7], rows[2][6] = 2600000.5, d("2022-12-31")  # GH-002: amount and 到期日期 corrected
+    result = ledger.run("import", write_xlsx(tmp_path / "放款明细-更正.xlsx", rows), "--json")
+    assert result.exit_code == 0, result.output
+    listed = {p["value"]: p for p in json.loads(result.stdout)["problems"] if p["code"] == "existing_key"}
+    changed = {no: p for no, p in listed.items() if "但本次" in p["message"]}
+    assert set(changed) == {"GH-002"} and len(listed) == len(LOANS)
+    message = changed["GH-002"]["message"]
+    assert "放款金额为「2600000.50」(账本中为「2500000.50」)" in message
+    assert "到期日期为「2022-12-31」(账本中为「2022-06-17」)" in message
+    assert "作废" in changed["GH-002"]["hint"]
+    assert figures(ledger) == reference  # nothing doubled, nothing overwritten
 
 
 # --- one workbook, several sheets ------------------------------------------------------------

@@ -57,7 +57,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
     try:
         rows = con.execute(
             f"""
-            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?
+            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}
             FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
             JOIN import_batches b ON b.id = t.batch_id
             ORDER BY i.source_row
@@ -71,9 +71,11 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
     return [
         Problem(
             code="existing_key",
-            message=_existing_message(spec.column(spec.key[0]).header, labels[row], batch, file, sheet, src, same_file),
+            message=_existing_message(spec.column(spec.key[0]).header, labels[row], batch, file, sheet, src, same_file) + _changed_words(changed),
             hint="同一文件的前一张工作表已有此行,本行视为重报、未重复计入;如确是另一笔(同一合同同一天),请把两行放在同一张工作表中。"
             if same_file
+            else "本行内容与账本中的记录不同:如为更正,请先作废原批次或原行(ledger void)再导入本文件。"
+            if changed
             else "如为更正后的重报,请先作废原批次(ledger void)再导入。",
             file=pending.file,
             sheet=pending.sheet,
@@ -83,8 +85,36 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
             value=str(labels[row]),
             severity=WARNING,
         )
-        for row, batch, src, file, sheet, same_file in rows
+        for row, batch, src, file, sheet, same_file, changed in rows
     ]
+
+
+def _changes(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> str:
+    """SQL for the cells of a resent row that differ from the stored row: [{header, was, now}], [] when none.
+
+    Only columns read from the sheet are compared (a derived column follows from them), each
+    in its stored form, so that a resent sheet whose figures were changed says which and how.
+    """
+    placed = pending.typed.layout.placed
+    names, exprs = _select_list(pending, journal.table_columns(con, pending.typed.layout.kind.table))
+    cases = [
+        f"CASE WHEN ({expr}) IS DISTINCT FROM t.{name} THEN "
+        f"struct_pack(header := {_sql_text(placed[name].header)}, was := CAST(t.{name} AS VARCHAR), now := CAST(({expr}) AS VARCHAR)) END"
+        for name, expr in zip(names, exprs)
+        if name in placed and name not in _key(pending)
+    ]
+    return f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _changed_words(changed: list[dict]) -> str:
+    """';但本次 放款金额为「999.00」(账本中为「1600000.00」)' for the cells that differ; '' when none."""
+    if not changed:
+        return ""
+    return ";但本次" + "、".join(f"{c['header']}为「{c['now'] or '空'}」(账本中为「{c['was'] or '空'}」)" for c in changed)
 
 
 def _existing_message(header: str, label, batch: int, file: str, sheet: str, src: int, same_file: bool) -> str:

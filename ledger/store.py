@@ -158,6 +158,23 @@ class Store:
         self.close()
 
 
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame) -> Iterator[None]:
+    """`frame` queryable as `name` inside the block, and gone after it.
+
+    When a query of the block fails, DuckDB has aborted the transaction and refuses even to
+    unregister: that refusal must not replace the error that caused it.
+    """
+    con.register(name, frame)
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every missing table, sequence and index from the models; refresh the views.
 

@@ -142,3 +142,24 @@ def test_a_full_disk_is_refused_and_changes_nothing(tmp_path):
         assert led.sql("SELECT count(*) FROM loans") == [(ROWS,)]
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_failing_query_on_a_registered_frame_keeps_its_own_error(tmp_path):
+    """After a query fails inside a transaction, DuckDB refuses even to unregister the frame: the error
+    raised must still be the query's, which says what went wrong, not the refusal to clean up."""
+    import duckdb
+    import pandas as pd
+
+    from ledger.store import registered
+
+    con = duckdb.connect(str(tmp_path / "x.duckdb"))
+    con.execute("BEGIN TRANSACTION")
+    with pytest.raises(duckdb.ConversionException):
+        with registered(con, "incoming", pd.DataFrame({"a": ["x"]})):
+            con.execute("SELECT CAST(a AS INTEGER) FROM incoming").fetchall()
+    con.execute("ROLLBACK")
+    with registered(con, "incoming", pd.DataFrame({"a": ["7"]})):  # and on success it is gone afterwards
+        assert con.execute("SELECT CAST(a AS INTEGER) FROM incoming").fetchall() == [(7,)]
+    with pytest.raises(duckdb.CatalogException):
+        con.execute("SELECT * FROM incoming")
+    con.close()

@@ -14,6 +14,7 @@ import duckdb
 from .. import journal
 from ..programs import PendingSheet, hooks
 from ..problems import WARNING, Problem
+from ..store import registered
 from .frame import SCALE
 
 NOT_LOADED = {"id", "batch_id"}
@@ -53,8 +54,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
     row: its batch is only being written now, and does not exist at all in a dry run.
     """
     spec = pending.typed.layout.kind
-    con.register("incoming", pending.frame)
-    try:
+    with registered(con, "incoming", pending.frame):
         rows = con.execute(
             f"""
             SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}
@@ -64,8 +64,6 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
             """,
             [sha256],
         ).fetchall()
-    finally:
-        con.unregister("incoming")
     key_col = pending.typed.layout.placed[spec.key[0]]
     labels = dict(zip(pending.typed.source_rows, pending.frame[spec.key[0]]))
     return [
@@ -144,8 +142,7 @@ def insert_sheet(con: duckdb.DuckDBPyConnection, pending: PendingSheet, file_nam
     ).fetchone()[0]
     table_columns = journal.table_columns(con, spec.table)
     names, exprs = _select_list(pending, table_columns)
-    con.register("incoming", pending.frame)
-    try:
+    with registered(con, "incoming", pending.frame):
         added = con.execute(
             f"""
             INSERT INTO {spec.table} (batch_id, {", ".join(names)})
@@ -154,8 +151,6 @@ def insert_sheet(con: duckdb.DuckDBPyConnection, pending: PendingSheet, file_nam
             ORDER BY i.source_row
             """
         ).fetchone()[0]
-    finally:
-        con.unregister("incoming")
     tables = {spec.table: table_columns}
     after = hooks(spec.kind).after_load
     for extra in after(con, batch_id) if after else []:

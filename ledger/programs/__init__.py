@@ -79,11 +79,10 @@ class ImportContext:
             return set()
         # Sent as a registered frame, not a list parameter: DuckDB converts a list of tens of
         # thousands of strings value by value, at twice the cost of the whole lookup.
-        self.con.register("known_values", pd.DataFrame({"v": pd.Series(list(wanted), dtype="object")}))
-        try:
+        from ..store import registered
+
+        with registered(self.con, "known_values", pd.DataFrame({"v": pd.Series(list(wanted), dtype="object")})):
             rows = self.con.execute(f"SELECT DISTINCT {column} FROM v_{table} WHERE {column} IN (SELECT v FROM known_values)").fetchnumpy()
-        finally:
-            self.con.unregister("known_values")
         found = set(rows[column].tolist())
         for other in self.pending_of(kind):
             found.update(other.frame[column].dropna())

@@ -165,12 +165,22 @@ def facts(ctx: ImportContext, *kinds: str, params: bool = False) -> Iterator[dic
             con.register("rf_params", _params_frame(versions()))
             registered.append("rf_params")
         yield index
-    finally:
-        for name in registered:
-            if name.startswith("view:"):
-                con.execute(f"DROP VIEW IF EXISTS {name[5:]}")
-            else:
-                con.unregister(name)
+    except BaseException:
+        import duckdb
+
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses the clean-up: keep the first error
+            _forget(con, registered)
+        raise
+    _forget(con, registered)
+
+
+def _forget(con, registered: list[str]) -> None:
+    """Drop what `facts` registered: its temporary views and frames."""
+    for name in registered:
+        if name.startswith("view:"):
+            con.execute(f"DROP VIEW IF EXISTS {name[5:]}")
+        else:
+            con.unregister(name)
 
 
 # ---------------------------------------------------------------- findings

@@ -223,8 +223,11 @@ def test_dates_message_quotes_the_cell():
 
 
 def test_dates_serial_bounds():
-    assert one(parse_dates, 20000)[0] == dt.date(1954, 10, 3)
-    assert one(parse_dates, 80000)[0] == dt.date(2119, 1, 11)
+    # read as serials (1954-10-03, 2119-01-11), then refused as no programme's dates: not "unreadable"
+    for serial in (20000, 80000):
+        parsed, problems = one(parse_dates, serial)
+        assert parsed is None and [code for code, _ in problems] == ["implausible_date"]
+    assert one(parse_dates, 32874)[0] == dt.date(1990, 1, 1)
 
 
 def test_dates_repeated_values_and_empties():
@@ -239,7 +242,7 @@ def test_dates_true_is_not_one():
     assert parse_dates([20210305, True, 1])[0] == [D, None, None]
 
 
-@given(st.dates(min_value=dt.date(1955, 1, 1), max_value=dt.date(2118, 12, 31)))
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)))
 def test_dates_round_trip(d):
     serial = (d - dt.date(1899, 12, 30)).days
     spellings = [
@@ -606,3 +609,11 @@ def test_numpy_and_pandas_scalars_read_like_python_ones():
     assert parse_rates([np.float64(0.0435)])[0] == [Decimal("4.3500")]
     assert parse_texts([np.float64(3.0), np.int64(12)])[0] == ["3", "12"]
     assert parse_ints([np.int64(3)])[0] == [3]
+
+
+def test_dates_outside_any_programme_are_refused_not_stored():
+    """Excel's day 0 (1899-12-31) and a slip such as 3000-01-01 are no loan's dates: refused, by row."""
+    out, problems = parse_dates([dt.date(1899, 12, 31), "3000-01-01", dt.datetime(2021, 3, 5, 0, 0), "1990-01-01", None])
+    assert out == [None, None, dt.date(2021, 3, 5), dt.date(1990, 1, 1), None]
+    assert [(i, code) for i, code, _ in problems] == [(0, "implausible_date"), (1, "implausible_date")]
+    assert "1899-12-31" in problems[0][2] and "1990—2099" in problems[0][2]

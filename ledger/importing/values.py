@@ -244,6 +244,10 @@ def _valid_date(year: int, month: int, day: int):
         return _BAD
 
 
+# The dates a programme fact can carry (loans, repayments, claims, recognitions, payments).
+DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
+
+
 def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
     """Dates from date cells, Excel serial numbers, yyyymmdd numbers and the usual spellings.
 
@@ -283,6 +287,12 @@ def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
             problems.append((i, "bad_date", f"无法识别的日期「{_shown(v)}」,请使用 2021-03-05 格式"))
         else:
             append(day)
+    implausible = {d for d in set(out) if d is not None and not DATE_RANGE[0] <= d <= DATE_RANGE[1]}
+    if implausible:  # 1899-12-31 is Excel's day 0, 3000-01-01 a slip of the keyboard: no programme date is either
+        for i, d in enumerate(out):
+            if d in implausible:
+                out[i] = None
+                problems.append((i, "implausible_date", f"日期「{d:%Y-%m-%d}」不在合理范围({DATE_RANGE[0].year}—{DATE_RANGE[1].year}年)"))
     return out, problems
 
 

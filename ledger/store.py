@@ -159,20 +159,35 @@ class Store:
 
 
 @contextlib.contextmanager
-def registered(con: duckdb.DuckDBPyConnection, name: str, frame) -> Iterator[None]:
-    """`frame` queryable as `name` inside the block, and gone after it.
+def _undone_after(undo) -> Iterator[None]:
+    """Run `undo` when the block ends.
 
-    When a query of the block fails, DuckDB has aborted the transaction and refuses even to
-    unregister: that refusal must not replace the error that caused it.
+    When a query of the block fails, DuckDB has aborted the transaction and refuses even the
+    clean-up: that refusal must not replace the error that caused it.
     """
-    con.register(name, frame)
     try:
         yield
     except BaseException:
         with contextlib.suppress(duckdb.Error):
-            con.unregister(name)
+            undo()
         raise
-    con.unregister(name)
+    undo()
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame) -> Iterator[None]:
+    """`frame` queryable as `name` inside the block, and gone after it."""
+    con.register(name, frame)
+    with _undone_after(lambda: con.unregister(name)):
+        yield
+
+
+@contextlib.contextmanager
+def temp_view(con: duckdb.DuckDBPyConnection, name: str, query: str) -> Iterator[None]:
+    """A temporary view `name` of `query` inside the block, dropped after it."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {query}")
+    with _undone_after(lambda: con.execute(f"DROP VIEW IF EXISTS {name}")):
+        yield
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -141,10 +141,11 @@ def facts(ctx: ImportContext, *kinds: str, params: bool = False) -> Iterator[dic
     """
     import pandas as pd
 
+    from ..store import registered, temp_view
+
     con = ctx.con
-    registered: list[str] = []
     index = {id(p): i for i, p in enumerate(ctx.pending)}
-    try:
+    with contextlib.ExitStack() as stack:
         for kind in kinds:
             stored, pending, columns = _FACTS[kind]
             frames = []
@@ -156,31 +157,12 @@ def facts(ctx: ImportContext, *kinds: str, params: bool = False) -> Iterator[dic
             sql = stored
             if frames:
                 name = f"rf_pending_{kind}"
-                con.register(name, pd.concat(frames, ignore_index=True))
-                registered.append(name)
+                stack.enter_context(registered(con, name, pd.concat(frames, ignore_index=True)))
                 sql = f"{stored} UNION ALL {pending.format(name=name)}"
-            con.execute(f"CREATE OR REPLACE TEMP VIEW rf_{kind} AS {sql}")
-            registered.append(f"view:rf_{kind}")
+            stack.enter_context(temp_view(con, f"rf_{kind}", sql))
         if params:
-            con.register("rf_params", _params_frame(versions()))
-            registered.append("rf_params")
+            stack.enter_context(registered(con, "rf_params", _params_frame(versions())))
         yield index
-    except BaseException:
-        import duckdb
-
-        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses the clean-up: keep the first error
-            _forget(con, registered)
-        raise
-    _forget(con, registered)
-
-
-def _forget(con, registered: list[str]) -> None:
-    """Drop what `facts` registered: its temporary views and frames."""
-    for name in registered:
-        if name.startswith("view:"):
-            con.execute(f"DROP VIEW IF EXISTS {name[5:]}")
-        else:
-            con.unregister(name)
 
 
 # ---------------------------------------------------------------- findings

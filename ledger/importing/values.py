@@ -367,6 +367,17 @@ def parse_rates(values: list) -> tuple[list[Decimal | None], list[Problem]]:
     return out, problems
 
 
+def _once_per_value(cache: dict, v, read):
+    """`read(v)`, worked out once per distinct cell value of a column (an unhashable cell each time)."""
+    try:
+        return cache[v]
+    except KeyError:
+        result = cache[v] = read(v)
+        return result
+    except TypeError:
+        return read(v)
+
+
 # --- scores ----------------------------------------------------------------------------------
 
 _SCORE_PLACES = 2  # stored as DECIMAL(9,2), carried as hundredths
@@ -420,12 +431,7 @@ def parse_scores(values: list) -> tuple[list[int | None], list[Problem]]:
         if _blank(v):
             out.append(None)
             continue
-        try:
-            result = cache[v]
-        except KeyError:
-            result = cache[v] = _score_of(v)
-        except TypeError:  # an unhashable cell
-            result = "bad_score"
+        result = _once_per_value(cache, v, _score_of)
         if type(result) is int:
             out.append(result)
             continue
@@ -587,12 +593,7 @@ def parse_bools(values: list) -> tuple[list[bool | None], list[Problem]]:
         if type(v) is bool or _blank(v):
             out.append(v if type(v) is bool else None)
             continue
-        try:
-            flag = cache[v]
-        except KeyError:
-            flag = cache[v] = _bool_of(v)
-        except TypeError:  # an unhashable cell
-            flag = None
+        flag = _once_per_value(cache, v, _bool_of)
         if flag is None:
             problems.append((i, "bad_bool", f"无法识别的是/否值「{_shown(v)}」"))
         out.append(flag)

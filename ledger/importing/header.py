@@ -40,6 +40,11 @@ class Layout:
     def missing(self) -> list[ColumnSpec]:
         return [c for c in self.kind.required if c.field not in self.placed]
 
+    @property
+    def unconverted(self) -> list[Placed]:
+        """Amount columns whose unit was refused (美元): their cells can be checked, not converted."""
+        return [p for p in self.placed.values() if p.spec.type == "amount" and p.multiplier is None]
+
 
 def _match(row: list, kind: KindSpec, extra: dict[str, str] | None) -> dict[str, list[tuple[int, str, str | None]]]:
     """Fields of `kind` named in `row`: field -> [(col, header as written, unit in the header or None)]."""

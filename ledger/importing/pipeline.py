@@ -252,7 +252,7 @@ def _typed(rows, layout, file: str, sheet: str, result: ImportResult) -> program
     result.problems.extend(typed.problems)
     # A column whose unit was refused has no amounts to judge (a cell of 1.234 美元 read as 元 is
     # neither empty nor too precise): only whether its cells are numbers at all is said.
-    unconverted = {p.header for p in layout.placed.values() if p.spec.type == "amount" and p.multiplier is None}
+    unconverted = {p.header for p in layout.unconverted}
     result.problems.extend(p for p in validate(typed, frame, file, sheet) if p.column not in unconverted)
     result.problems.extend(_duplicate_keys(typed, frame, file, sheet))
     _forget_unconverted(typed, frame)
@@ -270,9 +270,9 @@ def _forget_unconverted(typed, frame) -> None:
     """
     import pandas as pd
 
-    for name, placed in typed.layout.placed.items():
-        if placed.spec.type == "amount" and placed.multiplier is None and name in frame.columns:
-            frame[name] = pd.array([None] * len(frame), dtype="Int64")
+    for placed in typed.layout.unconverted:
+        if placed.spec.field in frame.columns:
+            frame[placed.spec.field] = pd.array([None] * len(frame), dtype="Int64")
 
 
 def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
@@ -288,24 +288,33 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
     if not dup.any():
         return []
     first_row = keyed.drop_duplicates(subset=list(spec.key)).set_index(list(spec.key))["source_row"]
-    placed = typed.layout.placed[spec.key[0]]
     problems = []
     for i in keyed.index[dup]:
         key = tuple(keyed.loc[i, list(spec.key)]) if len(spec.key) > 1 else keyed.at[i, spec.key[0]]
         problems.append(
-            Problem(
-                code="duplicate_key",
-                message=f"{spec.column(spec.key[0]).header}「{keyed.at[i, spec.key[0]]}」与第{first_row[key]}行重复",
-                hint="同一编号在一张表中只能出现一次;请删除重复行或更正编号。",
-                file=file,
-                sheet=sheet,
-                row=int(keyed.at[i, "source_row"]),
-                col=placed.col,
-                column=placed.header,
-                value=str(keyed.at[i, spec.key[0]]),
+            _duplicate_key(
+                typed.layout, file, sheet, int(keyed.at[i, "source_row"]), keyed.at[i, spec.key[0]],
+                f"第{first_row[key]}行", "同一编号在一张表中只能出现一次;请删除重复行或更正编号。",
             )
         )
     return problems
+
+
+def _duplicate_key(layout, file: str, sheet: str, row: int, value, first: str, hint: str) -> Problem:
+    """A `duplicate_key` at the key cell of `row`: its value already stands at `first`."""
+    key = layout.kind.key[0]
+    placed = layout.placed[key]
+    return Problem(
+        code="duplicate_key",
+        message=f"{layout.kind.column(key).header}「{value}」与{first}重复",
+        hint=hint,
+        file=file,
+        sheet=sheet,
+        row=row,
+        col=placed.col,
+        column=placed.header,
+        value=str(value),
+    )
 
 
 def _without_rows(p: programs.PendingSheet) -> Problem:
@@ -338,23 +347,15 @@ def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[
         if sheets_of_kind[p.kind] < 2 or spec.repeatable or any(k not in p.frame.columns for k in spec.key):
             continue  # one sheet of its kind: `_duplicate_keys` has checked it
         keyed = p.frame.dropna(subset=list(spec.key)).drop_duplicates(subset=list(spec.key))
-        placed = p.typed.layout.placed[spec.key[0]]
         keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"])
         for *key, row in keys:
             seen = first.setdefault((spec.kind, *key), (p.sheet, int(row)))
             if seen[0] == p.sheet:
                 continue
             problems.append(
-                Problem(
-                    code="duplicate_key",
-                    message=f"{spec.column(spec.key[0]).header}「{key[0]}」与工作表「{seen[0]}」第{seen[1]}行重复",
-                    hint="同一编号在一个文件中只能出现一次(各工作表合计);请删除重复行或更正编号后再导入。",
-                    file=p.file,
-                    sheet=p.sheet,
-                    row=int(row),
-                    col=placed.col,
-                    column=placed.header,
-                    value=str(key[0]),
+                _duplicate_key(
+                    p.typed.layout, p.file, p.sheet, int(row), key[0], f"工作表「{seen[0]}」第{seen[1]}行",
+                    "同一编号在一个文件中只能出现一次(各工作表合计);请删除重复行或更正编号后再导入。",
                 )
             )
     return problems

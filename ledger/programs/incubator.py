@@ -41,6 +41,8 @@ CAPACITY = "能力建设补助"
 MATCH = "国家级配套补助"
 PERFORMANCE = "绩效奖励"
 ONE_TIME = (CAPACITY, MATCH)
+# The recognition each one-time award rests on.
+GROUND_LEVEL = {CAPACITY: MUNICIPAL, MATCH: NATIONAL}
 
 # Spellings of the performance categories the shipped policy names; a district's own
 # categories (keys of performance_awards in its policy file) are accepted as written.
@@ -470,7 +472,7 @@ def grounding(p: Payment, carriers: Carriers) -> Recognition | None:
     recs = carriers.of(p)
     if not recs:
         return None
-    level = {CAPACITY: MUNICIPAL, MATCH: NATIONAL}.get(p.programme)
+    level = GROUND_LEVEL.get(p.programme)
     if level is None:
         standing = carriers.standing(p)
         return standing[-1] if standing else recs[0]
@@ -620,7 +622,7 @@ def one_time_once(payments: list[Payment], recognitions: list[Recognition], poli
     seen: dict[tuple[str, str], Payment] = {}
     out = []
     for p in sorted((p for p in payments if p.programme in ONE_TIME), key=lambda p: p.order):
-        if not carriers.standing(p, MUNICIPAL if p.programme == CAPACITY else NATIONAL):
+        if not carriers.standing(p, GROUND_LEVEL[p.programme]):
             continue
         key = (name_key(p.carrier_name), p.programme)
         first = seen.setdefault(key, p)

@@ -20,12 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ledger.store import sql_text
+
 SECTION = "incubator"
 MONEY = ("municipal_incubator_award", "municipal_maker_space_award", "national_match_ratio")
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _date(value) -> str:
@@ -49,7 +47,7 @@ def _versions(policy) -> tuple[str, str]:
             + ")"
         )
         for category, amount in v.params.get("performance_awards", {}).items():
-            awards.append(f"({n}, {_text(category)}, {Decimal(str(amount))}::DECIMAL(18,2))")
+            awards.append(f"({n}, {sql_text(category)}, {Decimal(str(amount))}::DECIMAL(18,2))")
     none_version = "(NULL::INTEGER, NULL::DATE, NULL::DATE, NULL::DECIMAL(18,4), NULL::DECIMAL(18,4), NULL::DECIMAL(18,4), NULL::DATE, NULL::INTEGER)"
     none_award = "(NULL::INTEGER, NULL::VARCHAR, NULL::DECIMAL(18,2))"
     return ", ".join(versions) or none_version, ", ".join(awards) or none_award

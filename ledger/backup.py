@@ -29,7 +29,7 @@ import duckdb
 
 from . import journal
 from .errors import LedgerDamaged, UsageError
-from .store import Store
+from .store import Store, sql_text
 
 TABLES_QUERY = """
 SELECT table_name FROM duckdb_tables()
@@ -58,10 +58,6 @@ class Copy:
             "tables": self.tables,
             "files": self.files,
         }
-
-
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -121,7 +117,7 @@ def backup(source: Path, out: Path) -> Copy:
             _require_verified(store, "备份")
             head, entries = journal.head(store.con), store.con.execute("SELECT count(*) FROM journal").fetchone()[0]
             name = store.con.execute("SELECT current_database()").fetchone()[0]
-            store.con.execute(f"ATTACH {_sql_path(tmp)} AS ledger_backup (READ_ONLY false)")
+            store.con.execute(f"ATTACH {sql_text(tmp)} AS ledger_backup (READ_ONLY false)")
             store.con.execute(f'COPY FROM DATABASE "{name}" TO ledger_backup')
             copied, original = _counts(store.con, "ledger_backup"), _counts(store.con)
             store.con.execute("DETACH ledger_backup")
@@ -174,7 +170,7 @@ def export_parquet(source: Path, out: Path) -> Copy:
             copy = Copy(out, "parquet", head, entries)
             for table in _tables(con):
                 target = tmp / f"{table}.parquet"
-                con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO {_sql_path(target)} (FORMAT parquet, COMPRESSION zstd)")
+                con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO {sql_text(target)} (FORMAT parquet, COMPRESSION zstd)")
                 copy.tables[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 copy.files[target.name] = _sha256_file(target)
             con.execute("COMMIT")

@@ -158,6 +158,11 @@ class Store:
         self.close()
 
 
+def sql_text(text) -> str:
+    """`text` as a SQL string literal (for what DuckDB takes only literally: ATTACH, COPY … TO, struct labels)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 @contextlib.contextmanager
 def _undone_after(undo) -> Iterator[None]:
     """Run `undo` when the block ends.

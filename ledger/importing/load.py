@@ -14,7 +14,7 @@ import duckdb
 from .. import journal
 from ..programs import PendingSheet, hooks
 from ..problems import WARNING, Problem
-from ..store import registered
+from ..store import registered, sql_text
 from .frame import SCALE
 
 NOT_LOADED = {"id", "batch_id"}
@@ -97,15 +97,11 @@ def _changes(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> str:
     names, exprs = _select_list(pending, journal.table_columns(con, pending.typed.layout.kind.table))
     cases = [
         f"CASE WHEN ({expr}) IS DISTINCT FROM t.{name} THEN "
-        f"struct_pack(header := {_sql_text(placed[name].header)}, was := CAST(t.{name} AS VARCHAR), now := CAST(({expr}) AS VARCHAR)) END"
+        f"struct_pack(header := {sql_text(placed[name].header)}, was := CAST(t.{name} AS VARCHAR), now := CAST(({expr}) AS VARCHAR)) END"
         for name, expr in zip(names, exprs)
         if name in placed and name not in _key(pending)
     ]
     return f"list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL)" if cases else "[]"
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _changed_words(changed: list[dict]) -> str:

@@ -11,8 +11,8 @@ import sys
 from collections import Counter
 
 from ..money import fmt_wan
-from .wording import cn_date
 from ..problems import Problem, errors, warnings
+from .wording import cn_date
 
 
 def console(stderr: bool = False):

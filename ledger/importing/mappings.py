@@ -86,6 +86,6 @@ def _checked(path: Path) -> Mapping:
     if unknown:
         raise UsageError(
             f"表头映射 {path.name} 中有无法识别的标准表头: {'、'.join(unknown)}",
-            "等号右边应是账本的标准表头或其别名,如 贷款合同编号、统一社会信用代码、放款金额(见 ledger/schemas/*.toml)。",
+            "等号右边应是账本的标准表头或其别名,如 贷款合同编号、统一社会信用代码、放款金额(见 schemas/import/*.toml)。",
         )
     return Mapping(path, headers)

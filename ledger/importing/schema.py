@@ -1,6 +1,6 @@
 """Declarative import schemas: what each kind of sheet must contain.
 
-A kind (`loans`, `applications`, …) is described by a TOML file in `ledger/schemas/`:
+A kind (`loans`, `applications`, …) is described by a TOML file in `schemas/import/`:
 its table, natural key, and columns with the canonical Chinese header, aliases, type,
 whether required, and named checks. Header aliases shared by all kinds live in
 `_aliases.toml`; a bank's own spellings come from a mapping file (see `load_mapping`).
@@ -16,7 +16,19 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _schema_dir() -> Path:
+    """Where the import schemas are: inside the package in a wheel install (setup.py ships the
+    top-level schemas/ as ledger/schemas/), else schemas/import/ of the source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    for root in (package / "schemas", package.parent / "schemas"):
+        if (root / "import" / "_aliases.toml").is_file():
+            return root / "import"
+    return package.parent / "schemas" / "import"
+
+
+SCHEMA_DIR = _schema_dir()
 
 TYPES = {"text", "code", "amount", "date", "rate", "bool", "int", "score"}
 

@@ -160,6 +160,31 @@ def test_the_reference_names_no_command_the_cli_lacks():
     assert set(reference_sections()) - known - waiting == set()
 
 
+def policy_keys(value, prefix="") -> set[str]:
+    """Every key of a policy file's TOML, nested ones included (not the category names of a table of amounts)."""
+    keys = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            keys.add(k)
+            if not (isinstance(v, dict) and all(isinstance(x, str) for x in v.values())):
+                keys |= policy_keys(v)
+    elif isinstance(value, list):
+        for v in value:
+            keys |= policy_keys(v)
+    return keys
+
+
+def test_every_key_of_the_default_policy_is_in_policy_md():
+    import tomllib
+
+    from ledger.policy import DEFAULT_POLICY
+
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    keys = policy_keys(tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8")))
+    assert {"fund_share", "milestones", "hnte", "performance_awards"} <= keys
+    assert {k for k in keys if f"`{k}`" not in text} == set()
+
+
 # ---------------------------------------------------------------- the README's monthly checklist
 
 

@@ -127,6 +127,13 @@ def test_parse_refuses_what_the_cli_refuses():
             parse(wrong)
 
 
+@pytest.mark.parametrize("path", [README, *DOCS], ids=lambda p: p.name)
+def test_links_between_the_docs_point_at_files_that_exist(path: Path):
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text(encoding="utf-8"))
+    missing = [t for t in targets if "://" not in t and not (path.parent / t).exists()]
+    assert targets and missing == []
+
+
 # ---------------------------------------------------------------- the reference
 
 

@@ -13,10 +13,9 @@ void-aware `v_` views; only the aggregates come back to Python. Definitions:
   recovery on a loan without a claim, or before the fund paid anything on it, returns nothing
   yet — the fund can only get back what it paid out;
 - balance = capital − compensation paid + recoveries returned;
-- a bank's losses: 逾期本金 of the first claim on each of its programme loans made by the
-  date; its loss ratio = losses ÷ its programme loans disbursed by the date; the bank is
-  past the ceiling when losses > `risk_fund.loss_ratio_ceiling` × loans, the ceiling being
-  the one in force on the date.
+- a bank's losses and loss ratio, and when it is past the ceiling (熔断), as `programs.fund_losses`
+  defines them (the same definition `bank_loss_ceiling` judges claims by), with the
+  `risk_fund.loss_ratio_ceiling` in force on the date.
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ from decimal import Decimal
 
 import duckdb
 
-from ..money import json_yuan, ratio, yuan
-from .outstanding import FIRST_CLAIMS
+from ..money import json_yuan, yuan
+from ..programs.fund_losses import BANK_DAYS, FIRST_CLAIMS, loss_ratio, past_ceiling
 
 SOURCES = ("市级", "区级", "其他")
 
@@ -71,15 +70,13 @@ GROUP BY c.claim_no, c.contract_no, c.claimed_on ORDER BY c.claimed_on, c.claim_
 """
 
 BANKS_SQL = f"""
-WITH pl AS (SELECT * FROM v_loans WHERE is_programme AND disbursed_on <= $as_of),
-paid AS (
+WITH paid AS (
     SELECT l.bank, sum(c.approved_amount) AS paid FROM v_claims c JOIN v_loans l USING (contract_no)
     WHERE c.paid_on <= $as_of GROUP BY 1
 )
-SELECT pl.bank, count(*), sum(pl.amount), coalesce(sum(f.overdue_principal), 0), count(f.contract_no),
-       coalesce(any_value(paid.paid), 0)
-FROM pl LEFT JOIN {FIRST_CLAIMS} f USING (contract_no) LEFT JOIN paid USING (bank)
-GROUP BY pl.bank ORDER BY sum(pl.amount) DESC, pl.bank
+SELECT b.bank, sum(b.loans), sum(b.lent), sum(b.loss), sum(b.defaults), coalesce(any_value(paid.paid), 0)
+FROM {BANK_DAYS} b LEFT JOIN paid USING (bank)
+GROUP BY b.bank ORDER BY sum(b.lent) DESC, b.bank
 """
 
 
@@ -97,7 +94,7 @@ class BankLoss:
 
     @property
     def loss_ratio(self) -> Decimal | None:
-        return ratio(self.losses, self.loans, 4)
+        return loss_ratio(self.losses, self.loans)
 
     def to_json(self) -> dict:
         r = self.loss_ratio
@@ -215,7 +212,7 @@ def fund_statement(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy=None) 
     claim_count, paid_count, _paid, pending_count, pending = con.execute(CLAIMS_SQL, params).fetchone()
     banks = []
     for bank, n, lent, losses, defaults, paid in con.execute(BANKS_SQL, params).fetchall():
-        past = ceiling is not None and Decimal(losses) > ceiling * Decimal(lent)
+        past = ceiling is not None and past_ceiling(losses, lent, ceiling)
         banks.append(BankLoss(bank, int(n), yuan(lent), yuan(losses), int(defaults), yuan(paid), past))
     warnings = [
         f"{b.bank} 损失率 {b.loss_ratio:.4f}(损失 {b.losses:,.2f} 元 ÷ 累计放款 {b.loans:,.2f} 元)"

@@ -1,9 +1,9 @@
 """Outstanding principal of programme loans at any date: per loan, per bank, per enterprise.
 
 余额 = 放款 − 归还 − 核销, each counted up to and including the date. 核销 (write-off): a loan
-with a claim on the fund is written off for the 逾期本金 of its first claim (by 申请日期,
-then by the order claims entered the ledger) from that claim's 申请日期; a second claim on
-the same loan is a flagged anomaly and writes nothing off again. Only programme loans
+with a claim on the fund is written off for the 逾期本金 of its first claim (`fund_losses`
+defines which claim is first) from that claim's 申请日期; a second claim on the same loan is a
+flagged anomaly and writes nothing off again. Only programme loans
 (知识价值信用贷款) are carried: they are the fund's exposure. Computed in DuckDB from the
 void-aware `v_` views; nothing is loaded row by row.
 """
@@ -17,14 +17,7 @@ from decimal import Decimal
 import duckdb
 
 from ..money import json_yuan, yuan
-
-# The first claim of each loan made on or before $as_of: its 逾期本金 is the loan's loss.
-FIRST_CLAIMS = """(
-    SELECT * FROM (
-        SELECT c.*, row_number() OVER (PARTITION BY contract_no ORDER BY claimed_on, id) AS n
-        FROM v_claims c WHERE claimed_on <= $as_of
-    ) WHERE n = 1
-)"""
+from ..programs.fund_losses import FIRST_CLAIMS
 
 # One row per programme loan disbursed on or before $as_of, with what was repaid and written off.
 LOAN_BALANCES = f"""(

@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import xlsx_safe
 from ..errors import UsageError
 from ..problems import ERROR, Problem, sort_key
-from .readers import ReadError, RawSheet, read_sheets
+from .readers import RawSheet, ReadError, read_sheets
 
 LIST_SHEET = "问题清单"
 ERROR_FILL = "FFC7CE"  # Excel's "bad" red

@@ -11,9 +11,9 @@ that nothing on the way to DuckDB is ever a float.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import is_, itemgetter
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from ..problems import Problem
 from .schema import ColumnSpec, KindSpec
-from .values import UNIT_NAMES, header_unit, normalize_header, unit_line, unit_multiplier
+from .values import (
+    UNIT_NAMES,
+    header_unit,
+    normalize_header,
+    unit_line,
+    unit_multiplier,
+)
 
 SCAN_ROWS = 30
 

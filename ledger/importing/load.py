@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import duckdb
 
 from .. import journal
-from ..programs import PendingSheet, hooks
 from ..problems import WARNING, Problem
+from ..programs import PendingSheet, hooks
 from ..store import registered, sql_text
 from .frame import SCALE
 

@@ -25,7 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import (
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes a file may hold once unzipped (zip formats) or as is
 MAX_ROWS = 1_048_576

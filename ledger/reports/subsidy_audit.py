@@ -19,6 +19,7 @@ import duckdb
 
 from ..money import json_yuan, yuan
 from ..programs import incubator as I
+from .audit_workbook import table
 
 PAYMENTS_SQL = """
 SELECT s.id, s.payment_no, s.operator_code, s.carrier_name, s.item, s.programme, s.category, s.amount, s.paid_on,
@@ -233,10 +234,6 @@ VERDICT_HEADER = [
     "认定记录", "认定文件", "认定工作表", "认定行", "认定文件SHA256",
 ]
 TOTAL_HEADER = ["{what}", "笔数", "金额(元)", "合规笔数", "不合规笔数", "不合规金额(元)"]
-MONEY_FORMAT = "#,##0.00"
-MAX_WIDTH = 66  # a sha256 fits
-
-
 def _verdict_row(v: Verdict) -> list:
     p, rec = v.payment, v.recognition
     reasons = "\n".join(f"{i}. 【{f.title}】{f.detail}" for i, f in enumerate(v.findings, 1))
@@ -255,55 +252,6 @@ def _total_row(t: Total) -> list:
     return [t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible]
 
 
-def _put(ws, row: int, col: int, value):
-    """Write one cell; text that a spreadsheet would run as a formula is stored as plain text."""
-    from ..xlsx_safe import put
-
-    cell = put(ws, row, col, value)
-    if isinstance(value, Decimal):
-        cell.number_format = MONEY_FORMAT
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _width(value) -> int:
-    """Display width of a cell: CJK characters count two columns."""
-    import unicodedata
-
-    if value is None:
-        return 0
-    if isinstance(value, Decimal):
-        text = f"{value:,.2f}"
-    elif isinstance(value, dt.date):
-        text = "2024-01-01"
-    else:
-        text = str(value)
-    return max(len(line) if line.isascii() else sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n"))
-
-
-def _table(ws, header: list[str], rows: list[list], wrap: set[int] = frozenset()) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    wrapped = Alignment(wrap_text=True, vertical="top")  # one shared style: per-cell styles are slow
-    for j, name in enumerate(header, 1):
-        c = _put(ws, 1, j, name)
-        c.font, c.fill = bold, fill
-    for i, row in enumerate(rows, 2):
-        for j, value in enumerate(row, 1):
-            c = _put(ws, i, j, value)
-            if j in wrap and value:
-                c.alignment = wrapped
-    ws.freeze_panes = "A2"
-    for j, name in enumerate(header, 1):
-        widest = max([_width(name)] + [_width(r[j - 1]) for r in rows])
-        ws.column_dimensions[get_column_letter(j)].width = min(widest + 2, MAX_WIDTH)
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-
-
 def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
     """The workbook an auditor hands on: a row per payment with verdict, reasons and evidence; totals; notes."""
     from openpyxl import Workbook
@@ -311,10 +259,10 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "审计结论"
-    _table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={10, 11, 13})
+    table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={10, 11, 13})
     for what, totals in (("补助项目", audit.by_programme), ("载体名称", audit.by_carrier)):
         header = [h.format(what=what) for h in TOTAL_HEADER]
-        _table(wb.create_sheet(f"按{what}汇总"), header, [_total_row(t) for t in (*totals, audit.total)])
+        table(wb.create_sheet(f"按{what}汇总"), header, [_total_row(t) for t in (*totals, audit.total)])
     notes = [
         ["账本文件", ledger_file],
         ["政策文件", audit.policy_name],
@@ -326,7 +274,7 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
         ["不合规笔数", audit.total.ineligible],
         ["不合规金额(元)", audit.total.amount_ineligible],
     ] + [[f"规则 {name}", title] for name, title in I.RULE_TITLES.items()]
-    _table(wb.create_sheet("说明"), ["项目", "内容"], notes)
+    table(wb.create_sheet("说明"), ["项目", "内容"], notes)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -22,7 +22,16 @@ import duckdb
 from ..money import WAN, yuan
 from ..policy import Policy
 from .brief import Brief, brief
-from .summary import FIGURES, Breakdown, PeriodSummary, Summary, breakdown, figure, period_summary, summary
+from .summary import (
+    FIGURES,
+    Breakdown,
+    PeriodSummary,
+    Summary,
+    breakdown,
+    figure,
+    period_summary,
+    summary,
+)
 from .targets import TargetProgress, target_progress
 from .wording import AUTO, cn_date, period_words
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...money import yuan
+from ..evidence import Source
 from .vocabulary import (
     GROUND_LEVEL,
     INCUBATOR,
@@ -23,22 +24,6 @@ from .vocabulary import (
     item_label,
     name_key,
 )
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a fact was read: the file, its sheet, the 1-based Excel row, and the file's sha256."""
-
-    file: str
-    sheet: str
-    row: int
-    sha256: str
-
-    def to_json(self) -> dict:
-        return {"file": self.file, "sheet": self.sheet, "row": self.row, "sha256": self.sha256}
-
-    def __str__(self) -> str:
-        return f"{self.file}[{self.sheet}]第{self.row}行"
 
 
 @dataclass(frozen=True)

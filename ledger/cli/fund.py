@@ -1,4 +1,4 @@
-"""Commands of the risk-compensation fund: `report fund`, `report leverage`, `report outstanding`, `policy show`."""
+"""Commands of the risk-compensation fund: `report fund`, `report leverage`, `report outstanding`, `audit claims`, `policy show`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import app, friendly, open_store, parse_day, report_app
+from .subsidies import audit_app, deliver
 
 policy_app = typer.Typer(help="政策参数 (policy parameters): show 查看当前政策文件", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -41,6 +42,26 @@ def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: Policy
     from ..reports.fund_render import print_fund
 
     print_fund(s, render.console())
+
+
+@audit_app.command("claims")
+@friendly
+def audit_claims(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期:只审计此日及以前申请的补偿 (default: every claim)")] = None,
+    as_json: AsJson = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出审计底稿 Excel (one row per claim, with evidence)")] = None,
+    policy_file: PolicyFile = None,
+    fail_on_findings: Annotated[bool, typer.Option("--fail-on-findings", help="有不合规补偿时退出码为1 (for scripted checks)")] = False,
+) -> None:
+    """风险补偿逐笔合规审计 (judge every compensation claim by the policy in force on its date; read-only)."""
+    from ..reports.claim_audit import claim_audit, write_xlsx
+    from ..reports.claim_audit_render import print_audit
+
+    day = parse_day(as_of)
+    policy = _policy(policy_file)
+    with open_store(read_only=True) as store:
+        audit = claim_audit(store.con, policy, day)
+    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings)
 
 
 @report_app.command("leverage")

@@ -1,4 +1,4 @@
-"""Commands of incubator subsidies: `audit subsidies`."""
+"""Commands of incubator subsidies: `audit subsidies`, and how every `audit` command hands its result over."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from . import app, db_path, friendly, open_store
 
-audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性 …", no_args_is_help=True)
+audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性, claims 风险补偿合规性 …", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -22,14 +22,26 @@ def audit_subsidies(
     fail_on_findings: Annotated[bool, typer.Option("--fail-on-findings", help="有不合规拨付时退出码为1 (for scripted checks)")] = False,
 ) -> None:
     """孵化载体补助逐笔合规审计 (judge every subsidy paid by the policy in force on its date; read-only)."""
-    from ..errors import UsageError
     from ..policy import load_policy
-    from ..reports import render
     from ..reports.subsidy_audit import subsidy_audit, write_xlsx
 
     policy = load_policy(policy_file)
     with open_store(read_only=True) as store:
         audit = subsidy_audit(store.con, policy)
+    from ..reports.subsidy_audit_render import print_audit
+
+    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings)
+
+
+def deliver(audit, as_json: bool, xlsx: Path | None, write_xlsx, print_audit, fail_on_findings: bool) -> None:
+    """Hand an audit to the user, as every `audit` command does: the workbook if asked, then JSON or the terminal.
+
+    Exit 1 with --fail-on-findings when anything was not allowed; a workbook that cannot be
+    written is a usage error (exit 2) naming the path.
+    """
+    from ..errors import UsageError
+    from ..reports import render
+
     if xlsx is not None:
         try:
             write_xlsx(audit, xlsx, str(db_path()))
@@ -38,8 +50,6 @@ def audit_subsidies(
     if as_json:
         render.print_json(audit.to_json())
     else:
-        from ..reports.subsidy_audit_render import print_audit
-
         out = render.console()
         print_audit(audit, out)
         if xlsx is not None:

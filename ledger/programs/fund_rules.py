@@ -335,16 +335,23 @@ def paid_after_claim(facts: Facts, policy) -> list[Finding]:
 
 # ---------------------------------------------------------------- rules of every row naming a loan
 
-# Rows of a kind naming a contract no live loan of the ledger holds: (table, date column, label).
-_NAMING_A_LOAN = (("claims", "claimed_on", "风险补偿"), ("repayments", "repaid_on", "还款"), ("recoveries", "recovered_on", "追偿回收"))
+# Rows of a kind naming a contract no live loan of the ledger holds: (table, date column, label, amount the fund pays on it).
+_NAMING_A_LOAN = (
+    ("claims", "claimed_on", "风险补偿", "approved_amount"),
+    ("repayments", "repaid_on", "还款", "NULL"),
+    ("recoveries", "recovered_on", "追偿回收", "NULL"),
+)
 
 
 def contract_known(facts: Facts, policy) -> list[Finding]:
-    """Every claim, repayment and recovery names a live loan of the ledger (not voided, not missing)."""
+    """Every claim, repayment and recovery names a live loan of the ledger (not voided, not missing).
+
+    A claim on no loan of the ledger cannot be shown to be on a programme loan: none of it is allowed.
+    """
     out = []
-    for table, day, label in _NAMING_A_LOAN:
+    for table, day, label, paid in _NAMING_A_LOAN:
         rows = facts.con.execute(
-            f"SELECT t.id, t.contract_no FROM v_{table} t ANTI JOIN (SELECT contract_no FROM v_loans WHERE disbursed_on <= $as_of) l"
+            f"SELECT t.id, t.contract_no, {paid} FROM v_{table} t ANTI JOIN (SELECT contract_no FROM v_loans WHERE disbursed_on <= $as_of) l"
             f" USING (contract_no) WHERE t.{day} <= $as_of ORDER BY t.{day}, t.contract_no, t.id",
             _params(facts),
         ).fetchall()
@@ -356,8 +363,9 @@ def contract_known(facts: Facts, policy) -> list[Finding]:
                 field="contract_no",
                 message=f"{label}所涉贷款合同「{no}」不在账本的有效放款明细中(未导入或已作废){rule_ref('contract_known')}",
                 hint="请先导入该笔贷款的放款明细,或核对合同编号。",
+                excess=amount,
             )
-            for rid, no in rows
+            for rid, no, amount in rows
         ]
     return out
 

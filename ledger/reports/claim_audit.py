@@ -1,0 +1,294 @@
+"""The auditor's check of the fund's compensation: one verdict per claim (风险补偿逐笔审计).
+
+Compensation paid from the fund is fiscal money, checked as subsidies are: each claim is
+judged by the fund's claim rules (`programs.fund_rules.CLAIM_RULES`: the loan is a programme
+loan, compensated once, claimed after the overdue period, 逾期本金 within the unpaid principal,
+核定补偿金额 within the fund's share, the bank not past its loss ceiling (熔断)) under the
+`[[risk_fund]]` version in force on the claim's 申请日期, with the evidence of the claim and of
+its loan (file, sheet, row, sha256). A pure function of the store and a policy: nothing is written.
+
+Two totals say what they count: `amount_ineligible` is the 核定补偿金额 of the claims with a
+finding; `amount_excess` the part of it beyond what the policy allows (a claim not allowed at
+all counts whole, one approved above the fund's share counts the amount above it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from ..money import json_yuan, yuan
+from ..programs import fund_rules as R
+from ..programs.evidence import Source, source_of
+from ..programs.findings import Facts, Finding
+from .audit_workbook import table
+
+CLAIMS_SQL = """
+SELECT c.id, c.claim_no, c.contract_no, c.claimed_on, c.overdue_principal, c.approved_amount, c.paid_on,
+       l.bank, l.credit_code, l.enterprise_name, l.product,
+       b.file_name, b.sheet, c.source_row, b.file_sha256, lb.file_name, lb.sheet, l.source_row, lb.file_sha256
+FROM v_claims c JOIN import_batches b ON b.id = c.batch_id
+LEFT JOIN (SELECT * FROM v_loans WHERE disbursed_on <= $as_of) l USING (contract_no)
+LEFT JOIN import_batches lb ON lb.id = l.batch_id
+WHERE c.claimed_on <= $as_of
+ORDER BY c.claimed_on, c.claim_no, c.id
+"""
+
+# The parameters a claim is judged by, cited for every verdict.
+PARAMETERS = ("fund_share", "claim_after_overdue_days", "loss_ratio_ceiling")
+NO_BANK = "(贷款不在账本中)"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim as stored, with its loan's bank and enterprise, and where both were read."""
+
+    id: int
+    claim_no: str
+    contract_no: str
+    claimed_on: dt.date
+    overdue_principal: Decimal
+    amount: Decimal  # 核定补偿金额
+    paid_on: dt.date | None
+    bank: str | None
+    credit_code: str | None
+    enterprise: str | None
+    product: str | None
+    source: Source
+    loan_source: Source | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One claim judged: allowed or not, every reason, the amount beyond what the policy allows, the evidence."""
+
+    claim: Claim
+    findings: tuple[Finding, ...]
+    parameters: tuple[str, ...]
+    policy_ref: str
+
+    @property
+    def eligible(self) -> bool:
+        return not self.findings
+
+    @property
+    def excess(self) -> Decimal:
+        """What was approved beyond what the policy allows: the largest any finding says, at most the whole claim."""
+        said = [f.excess for f in self.findings if f.excess is not None]
+        return min(max(said), self.claim.amount) if said else Decimal("0.00")
+
+    @property
+    def allowed(self) -> Decimal:
+        """The most the policy allows paying on this claim."""
+        return self.claim.amount - self.excess
+
+    def reasons_json(self) -> list[dict]:
+        return [
+            {
+                "rule": f.rule,
+                "title": R.RULE_TITLES[f.rule],
+                "field": f.field,
+                "detail": f.message,
+                "parameters": list(f.cites),
+                "source": f.source,
+                "excess": json_yuan(f.excess) if f.excess is not None else None,
+            }
+            for f in self.findings
+        ]
+
+    def evidence_json(self) -> dict:
+        c = self.claim
+        return {"claim": c.source.to_json(), "loan": c.loan_source.to_json() if c.loan_source else None}
+
+    def to_json(self) -> dict:
+        c = self.claim
+        return {
+            "claim": c.claim_no,
+            "contract_no": c.contract_no,
+            "bank": c.bank,
+            "credit_code": c.credit_code,
+            "enterprise": c.enterprise,
+            "product": c.product,
+            "claimed_on": c.claimed_on.isoformat(),
+            "overdue_principal": json_yuan(c.overdue_principal),
+            "amount": json_yuan(c.amount),
+            "paid_on": c.paid_on.isoformat() if c.paid_on else None,
+            "verdict": "eligible" if self.eligible else "ineligible",
+            "allowed_amount": json_yuan(self.allowed),
+            "excess": json_yuan(self.excess),
+            "parameters": list(self.parameters),
+            "policy": self.policy_ref,
+            "reasons": self.reasons_json(),
+            "evidence": self.evidence_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Total:
+    """Claims of one bank (or all): how many, how much approved, how much of it not allowed or in excess."""
+
+    name: str
+    claims: int
+    amount: Decimal
+    eligible: int
+    ineligible: int
+    amount_ineligible: Decimal
+    amount_excess: Decimal
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "claims": self.claims,
+            "amount": json_yuan(self.amount),
+            "eligible": self.eligible,
+            "ineligible": self.ineligible,
+            "amount_ineligible": json_yuan(self.amount_ineligible),
+            "amount_excess": json_yuan(self.amount_excess),
+        }
+
+
+def total_of(name: str, verdicts) -> Total:
+    """The figures of `verdicts` under `name`."""
+    bad = [v for v in verdicts if not v.eligible]
+    return Total(
+        name,
+        len(verdicts),
+        yuan(sum((v.claim.amount for v in verdicts), Decimal(0))),
+        len(verdicts) - len(bad),
+        len(bad),
+        yuan(sum((v.claim.amount for v in bad), Decimal(0))),
+        yuan(sum((v.excess for v in bad), Decimal(0))),
+    )
+
+
+@dataclass(frozen=True)
+class ClaimAudit:
+    """The whole audit: the date, the policy file used, every verdict, totals in all and per bank."""
+
+    as_of: dt.date | None
+    policy_name: str
+    policy_file: str
+    policy_sha256: str
+    verdicts: tuple[Verdict, ...]
+    total: Total
+    by_bank: tuple[Total, ...]
+
+    @property
+    def ineligible(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.eligible]
+
+    def to_json(self) -> dict:
+        """The `--json` object: counts, amounts in 元 as strings, a finding per claim not allowed, every verdict."""
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "claims": self.total.claims,
+            "eligible": self.total.eligible,
+            "ineligible": self.total.ineligible,
+            "amount": json_yuan(self.total.amount),
+            "amount_ineligible": json_yuan(self.total.amount_ineligible),
+            "amount_excess": json_yuan(self.total.amount_excess),
+            "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
+            "findings": [
+                {k: v.to_json()[k] for k in ("claim", "contract_no", "bank", "amount", "claimed_on", "excess", "reasons", "evidence")}
+                for v in self.ineligible
+            ],
+            "verdicts": [v.to_json() for v in self.verdicts],
+            "totals": {"by_bank": [t.to_json() for t in self.by_bank]},
+        }
+
+
+def _cited(policy, day: dt.date) -> tuple[tuple[str, ...], str]:
+    """The parameters of the `risk_fund` version in force on `day`, and how the version is named."""
+    v = policy.in_force(R.SECTION, day)
+    if v is None:
+        return (), ""
+    return tuple(v.cite(name) for name in PARAMETERS if name in v.params), f"{v.section}({v.since},{v.source})"
+
+
+def load_claims(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[Claim]:
+    """Every claim made by `as_of` (all of them without one), with its loan and the evidence of both."""
+    rows = con.execute(CLAIMS_SQL, {"as_of": as_of or R.END}).fetchall()
+    return [Claim(*r[:6], r[6], *r[7:11], Source(*r[11:15]), source_of(*r[15:19])) for r in rows]
+
+
+def claim_audit(con: duckdb.DuckDBPyConnection, policy, as_of: dt.date | None = None) -> ClaimAudit:
+    """Judge every compensation claim in the ledger (made by `as_of`) by the policy in force on its date."""
+    claims = load_claims(con, as_of)
+    facts = Facts(con, as_of)
+    found: dict[int, list[Finding]] = {c.id: [] for c in claims}
+    for rule in R.CLAIM_RULES:
+        for f in rule(facts, policy):
+            if f.table == "claims" and f.row_id in found:
+                found[f.row_id].append(f)
+    verdicts = tuple(Verdict(c, tuple(found[c.id]), *_cited(policy, c.claimed_on)) for c in claims)
+    banks = sorted({v.claim.bank or NO_BANK for v in verdicts})
+    return ClaimAudit(
+        as_of=as_of,
+        policy_name=policy.name,
+        policy_file=str(policy.path),
+        policy_sha256=policy.sha256,
+        verdicts=verdicts,
+        total=total_of("合计", verdicts),
+        by_bank=tuple(total_of(b, [v for v in verdicts if (v.claim.bank or NO_BANK) == b]) for b in banks),
+    )
+
+
+# --- the auditor's workbook ---------------------------------------------------------------------
+
+VERDICT_HEADER = [
+    "补偿申请编号", "贷款合同编号", "合作银行", "统一社会信用代码", "企业名称", "贷款品种", "申请日期", "逾期本金(元)",
+    "核定补偿金额(元)", "拨付日期", "结论", "不合规原因", "不合规规则", "政策允许金额(元)", "超出政策金额(元)",
+    "政策参数(申请日有效)", "政策版本",
+    "补偿记录文件", "补偿记录工作表", "补偿记录行", "补偿记录文件SHA256",
+    "放款记录文件", "放款记录工作表", "放款记录行", "放款记录文件SHA256",
+]
+TOTAL_HEADER = ["合作银行", "笔数", "核定补偿金额(元)", "合规笔数", "不合规笔数", "不合规金额(元)", "超出政策金额(元)"]
+
+
+def _verdict_row(v: Verdict) -> list:
+    c, loan = v.claim, v.claim.loan_source
+    reasons = "\n".join(f"{i}. 【{R.RULE_TITLES[f.rule]}】{f.message}" for i, f in enumerate(v.findings, 1))
+    cited = list(v.parameters) + [p for f in v.findings for p in f.cites if p not in v.parameters]
+    return [
+        c.claim_no, c.contract_no, c.bank, c.credit_code, c.enterprise, c.product, c.claimed_on, c.overdue_principal,
+        c.amount, c.paid_on, "合规" if v.eligible else "不合规", reasons, "\n".join(f.rule for f in v.findings), v.allowed, v.excess,
+        "\n".join(cited), v.policy_ref,
+        c.source.file, c.source.sheet, c.source.row, c.source.sha256,
+        loan.file if loan else None, loan.sheet if loan else None, loan.row if loan else None, loan.sha256 if loan else None,
+    ]
+
+
+def _total_row(t: Total) -> list:
+    return [t.name, t.claims, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess]
+
+
+def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
+    """The workbook an auditor hands on: a row per claim with verdict, reasons and evidence; totals per bank; notes."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审计结论"
+    table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={12, 13, 16})
+    table(wb.create_sheet("按合作银行汇总"), TOTAL_HEADER, [_total_row(t) for t in (*audit.by_bank, audit.total)])
+    notes = [
+        ["账本文件", ledger_file],
+        ["截至日期", audit.as_of or "全部"],
+        ["政策文件", audit.policy_name],
+        ["政策文件路径", audit.policy_file],
+        ["政策文件SHA256", audit.policy_sha256],
+        ["生成时间(UTC)", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")],
+        ["补偿申请笔数", audit.total.claims],
+        ["合规笔数", audit.total.eligible],
+        ["不合规笔数", audit.total.ineligible],
+        ["不合规金额(元)(有问题的补偿的核定金额合计)", audit.total.amount_ineligible],
+        ["超出政策金额(元)(超过政策允许的部分)", audit.total.amount_excess],
+    ] + [[f"规则 {rule.__name__}", R.RULE_TITLES[rule.__name__]] for rule in R.CLAIM_RULES]
+    table(wb.create_sheet("说明"), ["项目", "内容"], notes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -4,8 +4,10 @@
 `ledger.programs.incubator`; this module states the same eight rules once more as set
 operations over the base tables (voided rows left out the way the `v_` views do), with the
 policy's `[[incubator]]` versions inlined as a VALUES list. It counts what the audit's
-headline counts: payments, eligible, ineligible and the amount not allowed, in total, per
-补助项目 and per carrier. It builds no reasons, citations or evidence.
+headline counts: payments, eligible, ineligible, the amount of the payments with a finding
+(amount_ineligible) and the amount paid beyond what the policy allows (amount_excess: all of a
+payment not allowed at all, the amount above the policy's figure of one paid too much), in
+total, per 补助项目 and per carrier. It builds no reasons, citations or evidence.
 
 Two statements of one policy that must agree: bench/run.py compares the figures at city scale
 and tests/test_speed.py on the ledger that plants one ineligible payment per rule.
@@ -105,25 +107,27 @@ f AS (
   LEFT JOIN award ON award.v = ver.v AND award.category = p.category
 ),
 verdict AS (
-  SELECT label, rank, carrier_name, amount,
+  SELECT label, rank, carrier_name, amount, expected,
     coalesce(
       (v IS NULL)                                                                    -- policy_in_force
       OR recs = 0 OR standing = 0 OR standing_operator = 0                          -- recognised_carrier
       OR (one_time AND recs > 0 AND (standing_municipal = 0
           OR (programme = '国家级配套补助' AND standing_national = 0)))              -- recognition_level
       OR one_time_repeat                                                             -- one_time_once
-      OR (v IS NOT NULL AND (amount <> expected                                      -- amount_matches
-          OR (programme = '绩效奖励' AND award_amount IS NULL)
+      OR (v IS NOT NULL AND ((programme = '绩效奖励' AND award_amount IS NULL)       -- amount_matches: no figure
           OR (one_time AND ground_type IS NOT NULL AND expected IS NULL)))
       OR (v IS NOT NULL AND one_time AND ground_on <= paid_on
           AND (ground_on < recognised_from OR paid_on - ground_on > window_days))   -- recognition_window
       OR (programme = '绩效奖励' AND coalesce(matter_code, '') = '' AND coalesce(trim(matter), '') = '')  -- performance_evidence
       OR code_repeat OR text_repeat,                                                 -- performance_once
-      false) AS bad
+      false) AS whole,                                                               -- not allowed at all
+    coalesce(v IS NOT NULL AND amount <> expected, false) AS mismatch                -- amount_matches: another figure
   FROM f
 )
 SELECT GROUPING(label, carrier_name) AS grouping, coalesce(label, carrier_name, '合计'), count(*), coalesce(sum(amount), 0),
-       count(*) FILTER (WHERE NOT bad), count(*) FILTER (WHERE bad), coalesce(sum(amount) FILTER (WHERE bad), 0)
+       count(*) FILTER (WHERE NOT (whole OR mismatch)), count(*) FILTER (WHERE whole OR mismatch),
+       coalesce(sum(amount) FILTER (WHERE whole OR mismatch), 0),
+       coalesce(sum(CASE WHEN whole THEN amount WHEN mismatch THEN greatest(amount - expected, 0) ELSE 0 END), 0)
 FROM verdict
 GROUP BY GROUPING SETS ((label, rank), (carrier_name), ())
 ORDER BY grouping, rank, label, carrier_name

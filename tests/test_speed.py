@@ -193,3 +193,6 @@ def test_bare_audit_query_agrees_with_the_audit_on_every_planted_rule(planted, t
     else:  # the match at 0.75 and a 150,000 incubator award from 2022-07-01; no window and no lab award before it
         assert ineligible == planted_ones - {"BF-103", "BF-106"} | {"BF-002", "BF-004", "BF-007"}
     assert bench_run.agree("audit", report, got)
+    (total,) = [r for r in got[0] if r[1] == "合计"]
+    assert total[7] == report.total.amount_excess > 0  # amount_excess compared too, and not trivially
+    assert report.total.amount_excess < report.total.amount_ineligible

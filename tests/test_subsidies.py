@@ -130,6 +130,30 @@ def test_audit_finds_exactly_the_planted_ineligibilities(planted):
     assert verdicts == {no: ("ineligible" if rules else "eligible") for no, rules in EXPECTED.items()}
 
 
+def test_amount_excess_is_what_was_paid_beyond_the_policy(planted):
+    """amount_ineligible counts every payment with a finding whole; amount_excess only what the policy did not allow:
+    an amount above the policy's figure is in excess by the difference, a payment not allowed at all by all of it."""
+    ledger, _, _ = planted
+    audit = ledger.json("audit", "subsidies")
+    excess = {v["payment"]: v["excess"] for v in audit["verdicts"]}
+    assert excess["BF-106"] == "30000.00"  # 80,000 paid, 50,000 due
+    assert excess["BF-113"] == "150000.00"  # a repeat of the match (and short of its amount): not allowed at all
+    assert excess["BF-101"] == "100000.00" and excess["BF-001"] == "0.00"
+    assert audit["amount_ineligible"] == "1285000.00" and audit["amount_excess"] == "1235000.00"
+    assert {f["payment"]: f["excess"] for f in audit["findings"]}["BF-106"] == "30000.00"
+    text = ledger.run("audit", "subsidies").stdout.replace("\n", "")
+    assert "不合规金额(有问题的拨付合计)1,285,000.00 元,其中超出政策金额 1,235,000.00 元" in text
+
+
+def test_json_output_matches_its_schema(planted):
+    import jsonschema
+
+    ledger, _, _ = planted
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "json" / "audit-subsidies.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(ledger.json("audit", "subsidies"), schema, cls=jsonschema.Draft202012Validator)
+
+
 def test_each_reason_cites_parameter_and_evidence(planted):
     ledger, carriers, payments = planted
     audit = ledger.json("audit", "subsidies")
@@ -195,7 +219,10 @@ def test_totals_per_programme_and_per_carrier(planted):
     assert list(programmes)[:2] == ["能力建设补助", "国家级配套补助"]
     assert programmes["能力建设补助"] == {
         "name": "能力建设补助", "payments": 5, "amount": "800000.00", "eligible": 2, "ineligible": 3, "amount_ineligible": "500000.00",
+        "amount_excess": "500000.00",  # each not allowed at all
     }
+    performance = programmes["绩效奖励-市级重点实验室"]  # BF-106: 80,000 paid where 50,000 was due
+    assert (performance["amount_ineligible"], performance["amount_excess"]) == ("80000.00", "30000.00")
     assert programmes["国家级配套补助"]["amount_ineligible"] == "550000.00"
     assert programmes["绩效奖励-入库企业"]["payments"] == 4 and programmes["绩效奖励-入库企业"]["ineligible"] == 3
     carriers = {t["name"]: t for t in totals["by_carrier"]}
@@ -264,7 +291,10 @@ def test_auditor_workbook(planted, tmp_path):
     cell = next(c for c in ws[rows_index(ws, "BF-007")] if c.value == HYPERLINK)
     assert cell.data_type == "s"
     totals = {r[0]: r for r in wb["按补助项目汇总"].iter_rows(min_row=2, values_only=True)}
-    assert totals["合计"][1] == 20 and totals["合计"][5] == 1285000
+    assert totals["合计"][1] == 20 and totals["合计"][5] == 1285000 and totals["合计"][6] == 1235000
+    assert rows["BF-106"][col["超出政策金额(元)"]] == 30000
+    notes = dict(r for r in wb["说明"].iter_rows(min_row=2, values_only=True))
+    assert notes["超出政策金额(元)(超过政策允许的部分)"] == 1235000
 
 
 def rows_index(ws, payment_no: str) -> int:

@@ -35,30 +35,33 @@ FROM v_carriers c JOIN import_batches b ON b.id = c.batch_id
 ORDER BY c.recognized_on, c.id
 """
 
-# Totals over the payments, with `bad` marking the ineligible ones (ids passed as $bad).
+# Totals over the payments, with `bad` marking the ineligible ones (ids passed as $bad, the
+# amount of each beyond what the policy allows as $excess, in the same order).
 TOTALS_SQL = """
-WITH s AS (
-  SELECT *, list_contains($bad::INTEGER[], id) AS bad,
+WITH x AS (SELECT unnest($bad::INTEGER[]) AS id, unnest($excess::DECIMAL(18,2)[]) AS excess),
+s AS (
+  SELECT v.*, x.id IS NOT NULL AS bad, coalesce(x.excess, 0) AS excess,
          programme || coalesce('-' || category, '') AS label,
          CASE programme WHEN '能力建设补助' THEN 1 WHEN '国家级配套补助' THEN 2 ELSE 3 END AS rank
-  FROM v_subsidies
+  FROM v_subsidies v LEFT JOIN x USING (id)
 )
 SELECT {name}, count(*), coalesce(sum(amount), 0), count(*) FILTER (WHERE NOT bad),
-       count(*) FILTER (WHERE bad), coalesce(sum(amount) FILTER (WHERE bad), 0)
+       count(*) FILTER (WHERE bad), coalesce(sum(amount) FILTER (WHERE bad), 0), coalesce(sum(excess), 0)
 FROM s {group}
 """
 
 
 @dataclass(frozen=True)
 class Total:
-    """Payments of one 补助项目 or one carrier (or all), and how much of it was not allowed."""
+    """Payments of one 补助项目 or one carrier (or all): how much of it had a finding, how much was beyond the policy."""
 
     name: str
     payments: int
     amount: Decimal
     eligible: int
     ineligible: int
-    amount_ineligible: Decimal
+    amount_ineligible: Decimal  # the payments with a finding, whole
+    amount_excess: Decimal  # what was paid beyond what the policy allows
 
     def to_json(self) -> dict:
         return {
@@ -68,6 +71,7 @@ class Total:
             "eligible": self.eligible,
             "ineligible": self.ineligible,
             "amount_ineligible": json_yuan(self.amount_ineligible),
+            "amount_excess": json_yuan(self.amount_excess),
         }
 
 
@@ -95,6 +99,11 @@ class Verdict:
     @property
     def eligible(self) -> bool:
         return not self.findings
+
+    @property
+    def excess(self) -> Decimal:
+        """What was paid beyond what the policy allows: the most any finding says (all of it when not allowed at all)."""
+        return max((f.excess for f in self.findings), default=Decimal("0.00"))
 
     @property
     def recognition(self) -> I.Recognition | None:
@@ -134,6 +143,7 @@ class Verdict:
             "paid_on": p.paid_on.isoformat(),
             "verdict": "eligible" if self.eligible else "ineligible",
             "expected_amount": json_yuan(self.basis.expected) if self.basis.expected is not None else None,
+            "excess": json_yuan(self.excess),
             "parameters": list(self.basis.parameters),
             "policy": self.policy_ref,
             "reasons": self.reasons_json(),
@@ -149,6 +159,7 @@ class Verdict:
             "item": p.label,
             "amount": json_yuan(p.amount),
             "paid_on": p.paid_on.isoformat(),
+            "excess": json_yuan(self.excess),
             "reasons": self.reasons_json(),
             "evidence": self.evidence_json(),
         }
@@ -178,6 +189,7 @@ class SubsidyAudit:
             "ineligible": self.total.ineligible,
             "amount": json_yuan(self.total.amount),
             "amount_ineligible": json_yuan(self.total.amount_ineligible),
+            "amount_excess": json_yuan(self.total.amount_excess),
             "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
             "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
@@ -201,9 +213,10 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> tuple[list[I.Payment], list[I.
     return payments, recognitions
 
 
-def _totals(con: duckdb.DuckDBPyConnection, bad: list[int], name: str, group: str) -> list[Total]:
-    rows = con.execute(TOTALS_SQL.format(name=name, group=group), {"bad": bad}).fetchall()
-    return [Total(r[0], r[1], yuan(r[2]), r[3], r[4], yuan(r[5])) for r in rows]
+def _totals(con: duckdb.DuckDBPyConnection, bad: list[Verdict], name: str, group: str) -> list[Total]:
+    params = {"bad": [v.payment.id for v in bad], "excess": [v.excess for v in bad]}
+    rows = con.execute(TOTALS_SQL.format(name=name, group=group), params).fetchall()
+    return [Total(r[0], r[1], yuan(r[2]), r[3], r[4], yuan(r[5]), yuan(r[6])) for r in rows]
 
 
 def subsidy_audit(con: duckdb.DuckDBPyConnection, policy) -> SubsidyAudit:
@@ -212,7 +225,7 @@ def subsidy_audit(con: duckdb.DuckDBPyConnection, policy) -> SubsidyAudit:
     carriers = I.Carriers(recognitions)
     found = I.judge(payments, carriers, policy)
     verdicts = tuple(Verdict(p, tuple(found[p.id]), I.basis(p, carriers, policy)) for p in payments)
-    bad = [v.payment.id for v in verdicts if not v.eligible]
+    bad = [v for v in verdicts if not v.eligible]
     (total,) = _totals(con, bad, "'合计'", "")
     return SubsidyAudit(
         policy_name=policy.name,
@@ -229,18 +242,18 @@ def subsidy_audit(con: duckdb.DuckDBPyConnection, policy) -> SubsidyAudit:
 
 VERDICT_HEADER = [
     "拨付编号", "载体名称", "运营主体统一社会信用代码", "补助项目", "事项", "事项统一社会信用代码", "金额(元)", "拨付日期",
-    "结论", "不合规原因", "不合规规则", "政策应付金额(元)", "政策参数(拨付日有效)", "政策版本",
+    "结论", "不合规原因", "不合规规则", "政策应付金额(元)", "超出政策金额(元)", "政策参数(拨付日有效)", "政策版本",
     "拨付记录文件", "拨付记录工作表", "拨付记录行", "拨付记录文件SHA256",
     "认定记录", "认定文件", "认定工作表", "认定行", "认定文件SHA256",
 ]
-TOTAL_HEADER = ["{what}", "笔数", "金额(元)", "合规笔数", "不合规笔数", "不合规金额(元)"]
+TOTAL_HEADER = ["{what}", "笔数", "金额(元)", "合规笔数", "不合规笔数", "不合规金额(元)", "超出政策金额(元)"]
 def _verdict_row(v: Verdict) -> list:
     p, rec = v.payment, v.recognition
     reasons = "\n".join(f"{i}. 【{f.title}】{f.detail}" for i, f in enumerate(v.findings, 1))
     parameters = list(v.basis.parameters) + [f.parameter for f in v.findings if f.parameter and f.parameter not in v.basis.parameters]
     return [
         p.payment_no, p.carrier_name, p.operator_code, p.label, p.matter, p.matter_code, p.amount, p.paid_on,
-        "合规" if v.eligible else "不合规", reasons, "\n".join(f.rule for f in v.findings), v.basis.expected,
+        "合规" if v.eligible else "不合规", reasons, "\n".join(f.rule for f in v.findings), v.basis.expected, v.excess,
         "\n".join(parameters), v.policy_ref,
         p.source.file, p.source.sheet, p.source.row, p.source.sha256,
         str(rec) if rec else None, rec.source.file if rec else None, rec.source.sheet if rec else None,
@@ -249,7 +262,7 @@ def _verdict_row(v: Verdict) -> list:
 
 
 def _total_row(t: Total) -> list:
-    return [t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible]
+    return [t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess]
 
 
 def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
@@ -259,7 +272,7 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "审计结论"
-    table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={10, 11, 13})
+    table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={10, 11, 14})
     for what, totals in (("补助项目", audit.by_programme), ("载体名称", audit.by_carrier)):
         header = [h.format(what=what) for h in TOTAL_HEADER]
         table(wb.create_sheet(f"按{what}汇总"), header, [_total_row(t) for t in (*totals, audit.total)])
@@ -272,7 +285,8 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
         ["拨付笔数", audit.total.payments],
         ["合规笔数", audit.total.eligible],
         ["不合规笔数", audit.total.ineligible],
-        ["不合规金额(元)", audit.total.amount_ineligible],
+        ["不合规金额(元)(有问题的拨付金额合计)", audit.total.amount_ineligible],
+        ["超出政策金额(元)(超过政策允许的部分)", audit.total.amount_excess],
     ] + [[f"规则 {name}", title] for name, title in I.RULE_TITLES.items()]
     table(wb.create_sheet("说明"), ["项目", "内容"], notes)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ def finding_lines(audit) -> list[str]:
     lines = []
     for v in audit.ineligible:
         p = v.payment
-        lines.append(f"{p.payment_no} {p.carrier_name} {p.label} {p.amount:,.2f}元 {p.paid_on:%Y-%m-%d}  拨付记录: {p.source}")
+        lines.append(f"{p.payment_no} {p.carrier_name} {p.label} {p.amount:,.2f}元 {p.paid_on:%Y-%m-%d} 超出政策 {v.excess:,.2f}元  拨付记录: {p.source}")
         for i, f in enumerate(v.findings, 1):
             lines.append(f"  {i}. 【{f.title}】{f.detail}")
             if f.parameter:
@@ -57,8 +57,11 @@ def totals_table(title: str, what: str, totals, grand):
     t.add_column("金额(万元)", justify="right")
     t.add_column("不合规笔数", justify="right")
     t.add_column("不合规金额(万元)", justify="right")
+    t.add_column("超出政策金额(万元)", justify="right")
     for row in (*totals, grand):
-        t.add_row(escape(row.name), str(row.payments), fmt_wan(row.amount), str(row.ineligible), fmt_wan(row.amount_ineligible))
+        t.add_row(
+            escape(row.name), str(row.payments), fmt_wan(row.amount), str(row.ineligible), fmt_wan(row.amount_ineligible), fmt_wan(row.amount_excess)
+        )
     return t
 
 
@@ -76,7 +79,8 @@ def print_audit(audit, out) -> None:
     t = audit.total
     out.print(
         Text(
-            f"共 {t.payments} 笔拨付:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔,不合规金额 {t.amount_ineligible:,.2f} 元。"
+            f"共 {t.payments} 笔拨付:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔,不合规金额(有问题的拨付合计){t.amount_ineligible:,.2f} 元,"
+            f"其中超出政策金额 {t.amount_excess:,.2f} 元。"
             f"政策文件 {audit.policy_file}(sha256 {audit.policy_sha256[:12]}…)"
         )
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .facts import (
     Payment,
@@ -38,17 +39,27 @@ from .vocabulary import (
 
 @dataclass(frozen=True)
 class Finding:
-    """Why one payment was not allowed: the rule, what is wrong, the parameter in force, the recognition."""
+    """Why one payment was not allowed: the rule, what is wrong, the parameter in force, the recognition.
+
+    `allowed` is what the policy still allows for the payment despite the finding (an amount
+    paid above the policy's figure is allowed up to that figure); None when nothing of it is.
+    """
 
     payment: Payment
     rule: str
     detail: str
     parameter: str = ""
     recognition: Recognition | None = None
+    allowed: Decimal | None = None
 
     @property
     def title(self) -> str:
         return RULE_TITLES[self.rule]
+
+    @property
+    def excess(self) -> Decimal:
+        """The part of the payment beyond what the policy allows, by this finding."""
+        return self.payment.amount - min(self.allowed, self.payment.amount) if self.allowed is not None else self.payment.amount
 
 
 Rule = Callable[[list[Payment], list[Recognition], "object"], list[Finding]]
@@ -172,7 +183,7 @@ def amount_matches(payments: list[Payment], recognitions: list[Recognition], pol
             diff = p.amount - b.expected
             typ = f"({b.recognition.level}{b.recognition.carrier_type})" if b.recognition and p.programme in ONE_TIME else ""
             detail = f"拨付金额 {yuan_text(p.amount)}与政策规定的 {yuan_text(b.expected)}{typ}不符,{'多' if diff > 0 else '少'}{yuan_text(abs(diff))}"
-            out.append(Finding(p, "amount_matches", detail, "; ".join(b.parameters), b.recognition))
+            out.append(Finding(p, "amount_matches", detail, "; ".join(b.parameters), b.recognition, allowed=b.expected))
     return out
 
 

@@ -20,7 +20,3 @@ class Source:
     def __str__(self) -> str:
         return f"{self.file}[{self.sheet}]第{self.row}行"
 
-
-def source_of(file, sheet, row, sha256) -> Source | None:
-    """The source of a row read with its batch (None when the row is missing, as a left join gives it)."""
-    return None if file is None else Source(file, sheet, row, sha256)

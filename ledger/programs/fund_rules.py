@@ -15,6 +15,7 @@ compensation claims (what `ledger audit claims` runs). `RULE_TITLES` gives each 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -83,6 +84,8 @@ class ClaimFact:
     first_on: dt.date
     loan_id: int | None
     bank: str | None
+    credit_code: str | None
+    enterprise: str | None
     product: str | None
     is_programme: bool | None
     maturity_on: dt.date | None
@@ -107,7 +110,7 @@ CLAIMS_SQL = f"""
 WITH c AS {CLAIM_ORDER},
 first AS (SELECT contract_no, id AS first_id, claim_no AS first_no, claimed_on AS first_on FROM c WHERE claim_rank = 1),
 l AS (
-    SELECT id, contract_no, bank, product, is_programme, maturity_on, amount FROM v_loans
+    SELECT id, contract_no, bank, credit_code, enterprise_name, product, is_programme, maturity_on, amount FROM v_loans
     WHERE disbursed_on <= $as_of AND contract_no IN (SELECT contract_no FROM c)
 ),
 r AS (
@@ -115,15 +118,26 @@ r AS (
     GROUP BY c.id
 )
 SELECT c.id, c.claim_no, c.contract_no, c.claimed_on, c.overdue_principal, c.approved_amount, c.paid_on, c.claim_rank,
-       f.first_id, f.first_no, f.first_on, l.id, l.bank, l.product, l.is_programme, l.maturity_on, l.amount, coalesce(r.repaid, 0)
+       f.first_id, f.first_no, f.first_on, l.id, l.bank, l.credit_code, l.enterprise_name, l.product, l.is_programme, l.maturity_on,
+       l.amount, coalesce(r.repaid, 0)
 FROM c JOIN first f USING (contract_no) LEFT JOIN l USING (contract_no) LEFT JOIN r ON r.id = c.id
 ORDER BY c.claimed_on, c.claim_no, c.id
 """
 
 
+_read: list = [None, None]  # the Facts object last read, and what was read of it
+
+
 def claim_facts(facts: Facts) -> list[ClaimFact]:
-    """Every claim made by the as-of date, in date order, with its loan, its rank and the principal repaid before it."""
-    return [ClaimFact(*row) for row in facts.con.execute(CLAIMS_SQL, _params(facts)).fetchall()]
+    """Every claim made by the as-of date, in date order, with its loan, its rank and the principal repaid before it.
+
+    Read once per `Facts` object (by identity): the claim rules, run in turn over the same
+    facts, share one read of the claims and their loans. A new check or import makes its own
+    `Facts`, so nothing read before a write is seen after it.
+    """
+    if _read[0] is not facts:
+        _read[:] = [facts, [ClaimFact(*row) for row in facts.con.execute(CLAIMS_SQL, _params(facts)).fetchall()]]
+    return _read[1]
 
 
 # ---------------------------------------------------------------- rules of claims
@@ -261,22 +275,23 @@ def claim_share(facts: Facts, policy) -> list[Finding]:
     return out
 
 
-# The claiming bank's losses and programme lending up to each claim's date (this claim included).
-CEILING_SQL = f"""
-WITH cum AS (
-    SELECT bank, day, sum(lent) OVER w AS lent, sum(loss) OVER w AS losses FROM {BANK_DAYS}
-    WINDOW w AS (PARTITION BY bank ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-),
-cur AS (
-    SELECT c.id, c.claim_no, c.contract_no, c.claimed_on, c.approved_amount, l.id AS loan_id, l.bank
-    FROM v_claims c JOIN v_loans l USING (contract_no)
-    WHERE l.is_programme AND c.claimed_on <= $as_of AND l.disbursed_on <= $as_of
-)
-SELECT cur.id, cur.claim_no, cur.contract_no, cur.claimed_on, cur.approved_amount, cur.loan_id, cur.bank,
-       coalesce(cum.losses, 0), coalesce(cum.lent, 0)
-FROM cur ASOF LEFT JOIN cum ON cur.bank = cum.bank AND cur.claimed_on >= cum.day
-ORDER BY cur.claimed_on, cur.claim_no, cur.id
+# Each bank's programme lending and losses, cumulated day by day (the days in order).
+BANK_HISTORY_SQL = f"""
+SELECT bank, day, sum(lent) OVER w, sum(loss) OVER w FROM {BANK_DAYS}
+WINDOW w AS (PARTITION BY bank ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+ORDER BY bank, day
 """
+
+
+def bank_history(facts: Facts) -> dict[str, tuple[list, list, list]]:
+    """Per bank: its days, and its programme loans disbursed and losses up to and including each."""
+    out: dict[str, tuple[list, list, list]] = {}
+    for bank, day, lent, losses in facts.con.execute(BANK_HISTORY_SQL, _params(facts)).fetchall():
+        days, lents, loss = out.setdefault(bank, ([], [], []))
+        days.append(day)
+        lents.append(lent)
+        loss.append(losses)
+    return out
 
 
 def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
@@ -284,13 +299,18 @@ def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
 
     Past it the fund stops paying that bank: the claim is not allowed at all.
     """
+    history = bank_history(facts)
     out = []
-    for cid, no, contract, day, approved, loan_id, bank, losses, lent in facts.con.execute(CEILING_SQL, _params(facts)).fetchall():
-        who = f"补偿申请「{no}」(贷款合同「{contract}」)"
-        v = _version(policy, day, "loss_ratio_ceiling")
-        if v is None:
-            out.append(_unjudged(policy, "bank_loss_ceiling", "claims", cid, "claimed_on", day, f"{who}申请", "loss_ratio_ceiling"))
+    for c in claim_facts(facts):
+        if not c.is_programme:
             continue
+        v = _version(policy, c.claimed_on, "loss_ratio_ceiling")
+        if v is None:
+            out.append(_unjudged(policy, "bank_loss_ceiling", "claims", c.id, "claimed_on", c.claimed_on, f"{c.who}申请", "loss_ratio_ceiling"))
+            continue
+        days, lents, losses_by_day = history.get(c.bank, ([], [], []))
+        at = bisect.bisect_right(days, c.claimed_on) - 1
+        lent, losses = (lents[at], losses_by_day[at]) if at >= 0 else (Decimal(0), Decimal(0))
         ceiling = v.money("loss_ratio_ceiling")
         if not past_ceiling(losses, lent, ceiling):
             continue
@@ -301,17 +321,17 @@ def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
             Finding(
                 rule="bank_loss_ceiling",
                 table="claims",
-                row_id=cid,
+                row_id=c.id,
                 field="claimed_on",
                 message=(
-                    f"{who}:{bank} 截至 {day:%Y-%m-%d} 损失率 {shown}(损失 {money_text(losses)} 元 ÷ 累计放款 {money_text(lent)} 元),"
+                    f"{c.who}:{c.bank} 截至 {c.claimed_on:%Y-%m-%d} 损失率 {shown}(损失 {money_text(losses)} 元 ÷ 累计放款 {money_text(lent)} 元),"
                     f"超过上限 {v['loss_ratio_ceiling']},基金应暂停对该行补偿 {rule_ref('bank_loss_ceiling', cite)}"
                 ),
                 hint="损失率超过熔断上限后,风险补偿基金暂停对该合作银行的补偿;请核实后再决定是否拨付。",
                 cites=(cite,),
                 source=v.source,
-                excess=yuan(approved),
-                related=(("loans", loan_id),),
+                excess=c.approved,
+                related=c.loan,
             )
         )
     return out
@@ -335,37 +355,45 @@ def paid_after_claim(facts: Facts, policy) -> list[Finding]:
 
 # ---------------------------------------------------------------- rules of every row naming a loan
 
-# Rows of a kind naming a contract no live loan of the ledger holds: (table, date column, label, amount the fund pays on it).
-_NAMING_A_LOAN = (
-    ("claims", "claimed_on", "风险补偿", "approved_amount"),
-    ("repayments", "repaid_on", "还款", "NULL"),
-    ("recoveries", "recovered_on", "追偿回收", "NULL"),
-)
-
-
 def contract_known(facts: Facts, policy) -> list[Finding]:
-    """Every claim, repayment and recovery names a live loan of the ledger (not voided, not missing).
+    """A claim names a live loan of the ledger (not voided, not missing).
 
     A claim on no loan of the ledger cannot be shown to be on a programme loan: none of it is allowed.
     """
+    return [
+        Finding(
+            rule="contract_known",
+            table="claims",
+            row_id=c.id,
+            field="contract_no",
+            message=f"{c.who}所涉贷款合同不在账本的有效放款明细中(未导入或已作废){rule_ref('contract_known')}",
+            hint="请先导入该笔贷款的放款明细,或核对合同编号。",
+            excess=c.approved,
+        )
+        for c in claim_facts(facts)
+        if c.loan_id is None
+    ]
+
+
+def loan_events_known(facts: Facts, policy) -> list[Finding]:
+    """Every repayment and recovery names a live loan of the ledger (not voided, not missing)."""
     out = []
-    for table, day, label, paid in _NAMING_A_LOAN:
+    for table, day, label in (("repayments", "repaid_on", "还款"), ("recoveries", "recovered_on", "追偿回收")):
         rows = facts.con.execute(
-            f"SELECT t.id, t.contract_no, {paid} FROM v_{table} t ANTI JOIN (SELECT contract_no FROM v_loans WHERE disbursed_on <= $as_of) l"
+            f"SELECT t.id, t.contract_no, t.{day} FROM v_{table} t ANTI JOIN (SELECT contract_no FROM v_loans WHERE disbursed_on <= $as_of) l"
             f" USING (contract_no) WHERE t.{day} <= $as_of ORDER BY t.{day}, t.contract_no, t.id",
             _params(facts),
         ).fetchall()
         out += [
             Finding(
-                rule="contract_known",
+                rule="loan_events_known",
                 table=table,
                 row_id=rid,
                 field="contract_no",
-                message=f"{label}所涉贷款合同「{no}」不在账本的有效放款明细中(未导入或已作废){rule_ref('contract_known')}",
+                message=f"{label}({when:%Y-%m-%d})所涉贷款合同「{no}」不在账本的有效放款明细中(未导入或已作废){rule_ref('loan_events_known')}",
                 hint="请先导入该笔贷款的放款明细,或核对合同编号。",
-                excess=amount,
             )
-            for rid, no, amount in rows
+            for rid, no, when in rows
         ]
     return out
 
@@ -496,6 +524,7 @@ RULE_TITLES = {
     "bank_loss_ceiling": "合作银行未触发熔断",
     "paid_after_claim": "拨付不早于申请",
     "contract_known": "所涉贷款在放款明细中",
+    "loan_events_known": "还款与回收所涉贷款在放款明细中",
     "recovery_after_claim": "回收在补偿申请之后",
     "recovery_within_loss": "回收不超过损失",
     "repayment_within_principal": "归还本金不超过尚欠本金",
@@ -513,7 +542,7 @@ CLAIM_RULES = (
     bank_loss_ceiling,
     paid_after_claim,
 )
-RULES = CLAIM_RULES + (recovery_after_claim, recovery_within_loss, repayment_within_principal, contributor_kind)
+RULES = CLAIM_RULES + (loan_events_known, recovery_after_claim, recovery_within_loss, repayment_within_principal, contributor_kind)
 
 for _rule in RULES:
     _rule.title = RULE_TITLES[_rule.__name__]  # read by `ledger check` as the rule's title

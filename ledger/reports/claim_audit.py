@@ -23,20 +23,19 @@ import duckdb
 
 from ..money import json_yuan, yuan
 from ..programs import fund_rules as R
-from ..programs.evidence import Source, source_of
+from ..programs.evidence import Source
 from ..programs.findings import Facts, Finding
 from .audit_workbook import table
 
-CLAIMS_SQL = """
-SELECT c.id, c.claim_no, c.contract_no, c.claimed_on, c.overdue_principal, c.approved_amount, c.paid_on,
-       l.bank, l.credit_code, l.enterprise_name, l.product,
-       b.file_name, b.sheet, c.source_row, b.file_sha256, lb.file_name, lb.sheet, l.source_row, lb.file_sha256
-FROM v_claims c JOIN import_batches b ON b.id = c.batch_id
-LEFT JOIN (SELECT * FROM v_loans WHERE disbursed_on <= $as_of) l USING (contract_no)
-LEFT JOIN import_batches lb ON lb.id = l.batch_id
-WHERE c.claimed_on <= $as_of
-ORDER BY c.claimed_on, c.claim_no, c.id
+# Where each claim, and each claim's loan, was read (ids passed as $claims and $loans).
+SOURCES_SQL = """
+SELECT 'claims', c.id, b.file_name, b.sheet, c.source_row, b.file_sha256
+FROM claims c JOIN import_batches b ON b.id = c.batch_id WHERE c.id IN (SELECT unnest($claims::BIGINT[]))
+UNION ALL
+SELECT 'loans', l.id, b.file_name, b.sheet, l.source_row, b.file_sha256
+FROM loans l JOIN import_batches b ON b.id = l.batch_id WHERE l.id IN (SELECT unnest($loans::BIGINT[]))
 """
+
 
 # The parameters a claim is judged by, cited for every verdict.
 PARAMETERS = ("fund_share", "claim_after_overdue_days", "loss_ratio_ceiling")
@@ -44,29 +43,12 @@ NO_BANK = "(贷款不在账本中)"
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One claim as stored, with its loan's bank and enterprise, and where both were read."""
-
-    id: int
-    claim_no: str
-    contract_no: str
-    claimed_on: dt.date
-    overdue_principal: Decimal
-    amount: Decimal  # 核定补偿金额
-    paid_on: dt.date | None
-    bank: str | None
-    credit_code: str | None
-    enterprise: str | None
-    product: str | None
-    source: Source
-    loan_source: Source | None
-
-
-@dataclass(frozen=True)
 class Verdict:
     """One claim judged: allowed or not, every reason, the amount beyond what the policy allows, the evidence."""
 
-    claim: Claim
+    claim: R.ClaimFact
+    source: Source  # where the claim was read
+    loan_source: Source | None  # where its loan was read (None: no live loan)
     findings: tuple[Finding, ...]
     parameters: tuple[str, ...]
     policy_ref: str
@@ -79,12 +61,12 @@ class Verdict:
     def excess(self) -> Decimal:
         """What was approved beyond what the policy allows: the largest any finding says, at most the whole claim."""
         said = [f.excess for f in self.findings if f.excess is not None]
-        return min(max(said), self.claim.amount) if said else Decimal("0.00")
+        return min(max(said), self.claim.approved) if said else Decimal("0.00")
 
     @property
     def allowed(self) -> Decimal:
         """The most the policy allows paying on this claim."""
-        return self.claim.amount - self.excess
+        return self.claim.approved - self.excess
 
     def reasons_json(self) -> list[dict]:
         return [
@@ -101,8 +83,7 @@ class Verdict:
         ]
 
     def evidence_json(self) -> dict:
-        c = self.claim
-        return {"claim": c.source.to_json(), "loan": c.loan_source.to_json() if c.loan_source else None}
+        return {"claim": self.source.to_json(), "loan": self.loan_source.to_json() if self.loan_source else None}
 
     def to_json(self) -> dict:
         c = self.claim
@@ -114,8 +95,8 @@ class Verdict:
             "enterprise": c.enterprise,
             "product": c.product,
             "claimed_on": c.claimed_on.isoformat(),
-            "overdue_principal": json_yuan(c.overdue_principal),
-            "amount": json_yuan(c.amount),
+            "overdue_principal": json_yuan(c.overdue),
+            "amount": json_yuan(c.approved),
             "paid_on": c.paid_on.isoformat() if c.paid_on else None,
             "verdict": "eligible" if self.eligible else "ineligible",
             "allowed_amount": json_yuan(self.allowed),
@@ -157,10 +138,10 @@ def total_of(name: str, verdicts) -> Total:
     return Total(
         name,
         len(verdicts),
-        yuan(sum((v.claim.amount for v in verdicts), Decimal(0))),
+        yuan(sum((v.claim.approved for v in verdicts), Decimal(0))),
         len(verdicts) - len(bad),
         len(bad),
-        yuan(sum((v.claim.amount for v in bad), Decimal(0))),
+        yuan(sum((v.claim.approved for v in bad), Decimal(0))),
         yuan(sum((v.excess for v in bad), Decimal(0))),
     )
 
@@ -209,22 +190,26 @@ def _cited(policy, day: dt.date) -> tuple[tuple[str, ...], str]:
     return tuple(v.cite(name) for name in PARAMETERS if name in v.params), f"{v.section}({v.since},{v.source})"
 
 
-def load_claims(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[Claim]:
-    """Every claim made by `as_of` (all of them without one), with its loan and the evidence of both."""
-    rows = con.execute(CLAIMS_SQL, {"as_of": as_of or R.END}).fetchall()
-    return [Claim(*r[:6], r[6], *r[7:11], Source(*r[11:15]), source_of(*r[15:19])) for r in rows]
+def evidence(facts: Facts, claims: list[R.ClaimFact]) -> dict[tuple[str, int], Source]:
+    """Where each claim and each claim's loan was read, by (table, id)."""
+    params = {"claims": [c.id for c in claims], "loans": [c.loan_id for c in claims if c.loan_id is not None]}
+    return {(table, rid): Source(*rest) for table, rid, *rest in facts.con.execute(SOURCES_SQL, params).fetchall()}
 
 
 def claim_audit(con: duckdb.DuckDBPyConnection, policy, as_of: dt.date | None = None) -> ClaimAudit:
     """Judge every compensation claim in the ledger (made by `as_of`) by the policy in force on its date."""
-    claims = load_claims(con, as_of)
     facts = Facts(con, as_of)
+    claims = R.claim_facts(facts)
+    sources = evidence(facts, claims)
     found: dict[int, list[Finding]] = {c.id: [] for c in claims}
     for rule in R.CLAIM_RULES:
         for f in rule(facts, policy):
             if f.table == "claims" and f.row_id in found:
                 found[f.row_id].append(f)
-    verdicts = tuple(Verdict(c, tuple(found[c.id]), *_cited(policy, c.claimed_on)) for c in claims)
+    verdicts = tuple(
+        Verdict(c, sources[("claims", c.id)], sources.get(("loans", c.loan_id)), tuple(found[c.id]), *_cited(policy, c.claimed_on))
+        for c in claims
+    )
     banks = sorted({v.claim.bank or NO_BANK for v in verdicts})
     return ClaimAudit(
         as_of=as_of,
@@ -250,14 +235,14 @@ TOTAL_HEADER = ["合作银行", "笔数", "核定补偿金额(元)", "合规笔�
 
 
 def _verdict_row(v: Verdict) -> list:
-    c, loan = v.claim, v.claim.loan_source
+    c, loan = v.claim, v.loan_source
     reasons = "\n".join(f"{i}. 【{R.RULE_TITLES[f.rule]}】{f.message}" for i, f in enumerate(v.findings, 1))
     cited = list(v.parameters) + [p for f in v.findings for p in f.cites if p not in v.parameters]
     return [
-        c.claim_no, c.contract_no, c.bank, c.credit_code, c.enterprise, c.product, c.claimed_on, c.overdue_principal,
-        c.amount, c.paid_on, "合规" if v.eligible else "不合规", reasons, "\n".join(f.rule for f in v.findings), v.allowed, v.excess,
+        c.claim_no, c.contract_no, c.bank, c.credit_code, c.enterprise, c.product, c.claimed_on, c.overdue,
+        c.approved, c.paid_on, "合规" if v.eligible else "不合规", reasons, "\n".join(f.rule for f in v.findings), v.allowed, v.excess,
         "\n".join(cited), v.policy_ref,
-        c.source.file, c.source.sheet, c.source.row, c.source.sha256,
+        v.source.file, v.source.sheet, v.source.row, v.source.sha256,
         loan.file if loan else None, loan.sheet if loan else None, loan.row if loan else None, loan.sha256 if loan else None,
     ]
 

@@ -32,7 +32,7 @@ def verdict_table(audit):
         verdict = "[green]合规[/]" if v.eligible else "[bold red]不合规[/]"
         rules = "、".join(dict.fromkeys(RULE_TITLES[f.rule] for f in v.findings))
         excess = fmt_wan(v.excess) if v.excess else ""
-        t.add_row(escape(c.claim_no), escape(c.contract_no), escape(c.bank or "—"), fmt_wan(c.amount), f"{c.claimed_on:%Y-%m-%d}", verdict, excess, rules)
+        t.add_row(escape(c.claim_no), escape(c.contract_no), escape(c.bank or "—"), fmt_wan(c.approved), f"{c.claimed_on:%Y-%m-%d}", verdict, excess, rules)
     return t
 
 
@@ -41,8 +41,8 @@ def finding_lines(audit) -> list[str]:
     lines = []
     for v in audit.ineligible:
         c = v.claim
-        loan = f"  放款记录: {c.loan_source}" if c.loan_source else ""
-        lines.append(f"{c.claim_no} {c.contract_no} {c.bank or ''} 核定补偿 {c.amount:,.2f}元 {c.claimed_on:%Y-%m-%d}  补偿记录: {c.source}{loan}")
+        loan = f"  放款记录: {v.loan_source}" if v.loan_source else ""
+        lines.append(f"{c.claim_no} {c.contract_no} {c.bank or ''} 核定补偿 {c.approved:,.2f}元 {c.claimed_on:%Y-%m-%d}  补偿记录: {v.source}{loan}")
         for i, f in enumerate(v.findings, 1):
             lines.append(f"  {i}. 【{RULE_TITLES[f.rule]}】{f.message}")
             if f.excess is not None:

@@ -216,6 +216,16 @@ def test_audit_is_read_only(planted):
     assert sha(ledger.path) == before
 
 
+def test_a_claim_made_before_any_policy_is_not_allowed_once(ledger: Ledger, district, tmp_path):
+    """Before the first [[risk_fund]] version no parameter can judge the claim: one finding says so, not one per rule."""
+    ok_loans(ledger, tmp_path, [["L-OLD", C[0], "企业0", A, KV, D(2017, 1, 1), D(2017, 12, 31), 1000000, 4.0], LOANS[0]])
+    ok(ledger.run("import", write_xlsx(tmp_path / "c.xlsx", [CLAIM_HEADER, ["CL-OLD", "L-OLD", D(2018, 6, 1), 1000000, 800000, None]])))
+    audit = ledger.json("audit", "claims")  # the district's policy begins 2019-01-01
+    (finding,) = audit["findings"]
+    assert [r["rule"] for r in finding["reasons"]] == ["claim_policy_in_force"]
+    assert "2019-01-01" in finding["reasons"][0]["detail"] and finding["excess"] == "800000.00"
+
+
 def test_empty_ledger(ledger: Ledger):
     audit = ledger.json("audit", "claims")
     assert (audit["claims"], audit["amount_ineligible"], audit["amount_excess"], audit["findings"]) == (0, "0.00", "0.00", [])

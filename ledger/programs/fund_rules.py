@@ -43,24 +43,26 @@ def rule_ref(name: str, cite: str = "") -> str:
     return f"(规则 {SECTION}.{name}{';' + cite if cite else ''})"
 
 
-def _version(policy, day: dt.date, name: str):
-    """The `risk_fund` version in force on `day` when it sets parameter `name`, else None."""
-    v = policy.in_force(SECTION, day)
-    return v if v is not None and name in v.params else None
+def _judging(policy, c: "ClaimFact", rule: str, field: str, name: str):
+    """The `risk_fund` version a claim is judged by for parameter `name`, or a finding saying it cannot be.
 
-
-def _unjudged(policy, rule: str, table: str, row_id: int, field: str, day: dt.date, what: str, name: str) -> Finding:
-    """A row no version of the policy in force on its date can judge (before the first, or without the parameter)."""
-    versions = policy.versions(SECTION)
-    first = f"{versions[0].effective_from:%Y-%m-%d}" if versions else "(政策文件中没有此节)"
-    return Finding(
+    Returns (version, None) or (None, finding); (None, None) when no version is in force on the
+    claim date at all, which `claim_policy_in_force` says once for the claim.
+    """
+    v = policy.in_force(SECTION, c.claimed_on)
+    if v is None:
+        return None, None
+    if name in v.params:
+        return v, None
+    return None, Finding(
         rule=rule,
-        table=table,
-        row_id=row_id,
+        table="claims",
+        row_id=c.id,
         field=field,
-        message=f"{what}日期 {day:%Y-%m-%d} 没有生效的政策参数 {SECTION}.{name}(最早版本 {first} 起),无法按政策检查 {rule_ref(rule)}",
-        hint=f"请在政策文件中补充该日期适用的 [[{SECTION}]] 版本并写明 {name}。",
-        cites=(f"{SECTION}.{name}(未规定)",),
+        message=f"{c.who}申请日期 {c.claimed_on:%Y-%m-%d} 有效的政策版本({v.since})未规定 {SECTION}.{name},无法按政策检查 {rule_ref(rule)}",
+        hint=f"请在政策文件该日期适用的 [[{SECTION}]] 版本中写明 {name}。",
+        cites=(f"{SECTION}.{name}(未规定,{v.since})",),
+        source=v.source,
     )
 
 
@@ -143,6 +145,26 @@ def claim_facts(facts: Facts) -> list[ClaimFact]:
 # ---------------------------------------------------------------- rules of claims
 
 
+def claim_policy_in_force(facts: Facts, policy) -> list[Finding]:
+    """A claim made on a day no version of the `risk_fund` policy was in force is not allowed at all."""
+    versions = policy.versions(SECTION)
+    first = f"{SECTION}(最早版本 {versions[0].effective_from:%Y-%m-%d} 起)" if versions else f"{SECTION}(政策文件中没有此节)"
+    return [
+        Finding(
+            rule="claim_policy_in_force",
+            table="claims",
+            row_id=c.id,
+            field="claimed_on",
+            message=f"{c.who}申请日期 {c.claimed_on:%Y-%m-%d} 没有生效的风险补偿基金政策,{first} {rule_ref('claim_policy_in_force')}",
+            hint=f"如该日已有本区县的补偿办法,请在政策文件中补充该日期适用的 [[{SECTION}]] 版本。",
+            cites=(first,),
+            excess=c.approved,
+        )
+        for c in claim_facts(facts)
+        if policy.in_force(SECTION, c.claimed_on) is None
+    ]
+
+
 def claim_programme_loan(facts: Facts, policy) -> list[Finding]:
     """The fund compensates programme loans (知识价值信用贷款) only: a claim on another product is not allowed at all."""
     return [
@@ -185,9 +207,9 @@ def claim_overdue_period(facts: Facts, policy) -> list[Finding]:
     for c in claim_facts(facts):
         if c.maturity_on is None:
             continue
-        v = _version(policy, c.claimed_on, "claim_after_overdue_days")
+        v, unjudged = _judging(policy, c, "claim_overdue_period", "claimed_on", "claim_after_overdue_days")
         if v is None:
-            out.append(_unjudged(policy, "claim_overdue_period", "claims", c.id, "claimed_on", c.claimed_on, f"{c.who}申请", "claim_after_overdue_days"))
+            out += [unjudged] if unjudged else []
             continue
         days, needed = (c.claimed_on - c.maturity_on).days, int(v["claim_after_overdue_days"])
         if days >= needed:
@@ -246,9 +268,9 @@ def claim_share(facts: Facts, policy) -> list[Finding]:
     for c in claim_facts(facts):
         if c.loan_id is None:
             continue
-        v = _version(policy, c.claimed_on, "fund_share")
+        v, unjudged = _judging(policy, c, "claim_share", "approved_amount", "fund_share")
         if v is None:
-            out.append(_unjudged(policy, "claim_share", "claims", c.id, "approved_amount", c.claimed_on, f"{c.who}申请", "fund_share"))
+            out += [unjudged] if unjudged else []
             continue
         cap = allowed_compensation(c, v.money("fund_share"))
         if c.approved <= cap:
@@ -304,9 +326,9 @@ def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
     for c in claim_facts(facts):
         if not c.is_programme:
             continue
-        v = _version(policy, c.claimed_on, "loss_ratio_ceiling")
+        v, unjudged = _judging(policy, c, "bank_loss_ceiling", "claimed_on", "loss_ratio_ceiling")
         if v is None:
-            out.append(_unjudged(policy, "bank_loss_ceiling", "claims", c.id, "claimed_on", c.claimed_on, f"{c.who}申请", "loss_ratio_ceiling"))
+            out += [unjudged] if unjudged else []
             continue
         days, lents, losses_by_day = history.get(c.bank, ([], [], []))
         at = bisect.bisect_right(days, c.claimed_on) - 1
@@ -516,6 +538,7 @@ def contributor_kind(facts: Facts, policy) -> list[Finding]:
 
 
 RULE_TITLES = {
+    "claim_policy_in_force": "申请日有生效政策",
     "claim_programme_loan": "补偿对象为本项目贷款",
     "single_claim": "同一笔贷款只补偿一次",
     "claim_overdue_period": "逾期满规定天数后申请",
@@ -533,6 +556,7 @@ RULE_TITLES = {
 
 # The rules judging compensation claims, in the order an auditor reads a claim's reasons.
 CLAIM_RULES = (
+    claim_policy_in_force,
     contract_known,
     claim_programme_loan,
     single_claim,

@@ -11,8 +11,8 @@ machine's core count:
    on the city-scale ledger, each in a fresh process; the overhead over bare Python, and the
    part of it that is start-up (the overhead less the report's own work, measured in-process);
    and the heavy modules (pandas, pandera, the ORM, openpyxl, pydantic) each command imported.
-2. reports: `report summary`, `report fund`, `report leverage` and `audit subsidies` (all
-   `--json`) on the city-scale ledger: the command's wall time and peak memory, the report's
+2. reports: `report summary`, `report fund`, `report leverage`, `audit subsidies` and
+   `audit claims` (all `--json`) on the city-scale ledger: the command's wall time and peak memory, the report's
    own time in-process, and the bare DuckDB query that computes the same headline figures over
    the base tables (voided rows left out the way the `v_` views do); the figures of the two are
    compared, so a fast report cannot be a wrong one.
@@ -20,7 +20,7 @@ machine's core count:
 4. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
 
 Targets (issue 8): start-up at most 0.25 s over `python -c pass`; every report within 2x of
-its bare query and under 1 s wall; memory under 1 GiB; `ledger verify` under 10 s.
+its bare query and under 1 s wall (`audit claims`: under 2 s, issue 16); memory under 1 GiB; `ledger verify` under 10 s.
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ sys.path.insert(0, str(HERE))
 import duckdb  # noqa: E402
 
 import bare_audit  # noqa: E402
+import bare_claims  # noqa: E402
 from gen_city import DEFAULT_FILE, counts, generate  # noqa: E402
 
 STARTUP_TARGET = 0.25
 RATIO_TARGET = 2.0
 WALL_TARGET = 1.0
+WALL_TARGETS = {"audit claims": 2.0}  # issue 16: the compensation audit under 2 s; the others under WALL_TARGET
 VERIFY_TARGET = 10.0
 MEMORY_LIMIT = 1 << 30
 HEAVY = ("pandas", "pandera", "sqlmodel", "sqlalchemy", "openpyxl", "pydantic", "numpy", "rich")
@@ -254,6 +256,13 @@ def agree(name: str, report, got: list) -> bool:
         net = _d(r[3]) - _d(Decimal(int(r[4] or 0)).scaleb(-2))
         mine = (lev.fund_leverage.numerator, lev.guided_ratio.numerator, lev.fund_leverage.denominator, lev.net_loss_rate.numerator)
         return mine == (_d(r[0]), _d(r[1]), _d(r[2]), net)
+    if name == "claims":
+        mine = [
+            (t.name, t.claims, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess)
+            for t in (*report.by_bank, report.total)
+        ]
+        theirs = [(r[1], r[2], _d(r[3]), r[4], r[5], _d(r[6]), _d(r[7])) for r in got[0]]
+        return mine == theirs
     if name == "audit":
         rows = got[0]
         mine = [
@@ -277,6 +286,15 @@ def audit(con, policy):
     return result
 
 
+def claims_audit(con, policy):
+    """The compensation audit with its JSON built, as `audit claims --json` does."""
+    from ledger.reports.claim_audit import claim_audit
+
+    result = claim_audit(con, policy)
+    result.to_json()
+    return result
+
+
 def reports(db: Path, day: dt.date, repeat: int) -> list[dict]:
     """Each report: CLI wall and memory, in-process time, bare query time, and whether they agree."""
     from ledger.policy import load_policy
@@ -291,6 +309,7 @@ def reports(db: Path, day: dt.date, repeat: int) -> list[dict]:
         ("fund", ["report", "fund", "--json"], lambda: fund_statement(con, day, policy), BARE_FUND),
         ("leverage", ["report", "leverage", "--json"], lambda: leverage(con, day), BARE_LEVERAGE),
         ("audit", ["audit", "subsidies", "--json"], lambda: audit(con, policy), bare_audit.statements(policy, live)),
+        ("claims", ["audit", "claims", "--json"], lambda: claims_audit(con, policy), bare_claims.statements(policy, live)),
     ]
     out = []
     try:
@@ -465,8 +484,8 @@ def print_result(r: dict) -> None:
         )
     for x in r["reports"]:
         print(
-            f"  target {x['report']}: ratio <= {RATIO_TARGET}x {_ok(x['ratio'] <= RATIO_TARGET)}, wall < {WALL_TARGET} s "
-            f"{_ok(x['cli_wall_s'] < WALL_TARGET)}, memory < 1 GiB {_ok(x['cli_peak_rss_mib'] < 1024)}"
+            f"  target {x['report']}: ratio <= {RATIO_TARGET}x {_ok(x['ratio'] <= RATIO_TARGET)}, wall < {WALL_TARGETS.get(x['report'], WALL_TARGET)} s "
+            f"{_ok(x['cli_wall_s'] < WALL_TARGETS.get(x['report'], WALL_TARGET))}, memory < 1 GiB {_ok(x['cli_peak_rss_mib'] < 1024)}"
         )
     print("\nother reading commands (--json; wall, best of runs)")
     for x in r["other_commands"]:

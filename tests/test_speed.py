@@ -72,7 +72,7 @@ def test_generator_is_deterministic(city, tmp_path):
     assert figures[0] == figures[1]
 
 
-@pytest.mark.parametrize("name", ["summary", "fund", "leverage", "audit"])
+@pytest.mark.parametrize("name", ["summary", "fund", "leverage", "audit", "claims"])
 def test_reports_agree_with_bare_queries(city, name):
     from ledger.policy import load_policy
     from ledger.reports.fund import fund_statement
@@ -88,8 +88,15 @@ def test_reports_agree_with_bare_queries(city, name):
             "fund": lambda: fund_statement(con, day, policy),
             "leverage": lambda: leverage(con, day),
             "audit": lambda: bench_run.audit(con, policy),
+            "claims": lambda: bench_run.claims_audit(con, policy),
         }[name]()
-        sql = {"summary": bench_run.BARE_SUMMARY, "fund": bench_run.BARE_FUND, "leverage": bench_run.BARE_LEVERAGE, "audit": bench_run.bare_audit.statements(policy, bench_run.live)}[name]
+        sql = {
+            "summary": bench_run.BARE_SUMMARY,
+            "fund": bench_run.BARE_FUND,
+            "leverage": bench_run.BARE_LEVERAGE,
+            "audit": bench_run.bare_audit.statements(policy, bench_run.live),
+            "claims": bench_run.bare_claims.statements(policy, bench_run.live),
+        }[name]
         assert bench_run.agree(name, report, bench_run.bare(con, sql, day))
     finally:
         con.close()
@@ -137,7 +144,7 @@ def test_benchmark_prints_every_figure(city, tmp_path):
     assert result["cores"] == os.cpu_count()
     assert {"python_pass_s", "help_s", "summary_json_s", "summary_startup_s"} <= set(result["startup"])
     assert result["startup"]["summary_json_imports"] == []
-    assert [r["report"] for r in result["reports"]] == ["report summary", "report fund", "report leverage", "audit subsidies"]
+    assert [r["report"] for r in result["reports"]] == ["report summary", "report fund", "report leverage", "audit subsidies", "audit claims"]
     for r in result["reports"]:
         assert r["figures_agree"], r
         assert r["cli_wall_s"] > 0 and r["bare_query_s"] > 0 and r["cli_peak_rss_mib"] > 0

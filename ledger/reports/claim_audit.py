@@ -15,6 +15,7 @@ all counts whole, one approved above the fund's share counts the amount above it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -57,7 +58,7 @@ class Verdict:
     def eligible(self) -> bool:
         return not self.findings
 
-    @property
+    @functools.cached_property
     def excess(self) -> Decimal:
         """What was approved beyond what the policy allows: the largest any finding says, at most the whole claim."""
         said = [f.excess for f in self.findings if f.excess is not None]
@@ -84,6 +85,20 @@ class Verdict:
 
     def evidence_json(self) -> dict:
         return {"claim": self.source.to_json(), "loan": self.loan_source.to_json() if self.loan_source else None}
+
+    def finding_json(self) -> dict:
+        """The entry of `findings` in the JSON: the claim, every reason, the excess, the evidence."""
+        c = self.claim
+        return {
+            "claim": c.claim_no,
+            "contract_no": c.contract_no,
+            "bank": c.bank,
+            "amount": json_yuan(c.approved),
+            "claimed_on": c.claimed_on.isoformat(),
+            "excess": json_yuan(self.excess),
+            "reasons": self.reasons_json(),
+            "evidence": self.evidence_json(),
+        }
 
     def to_json(self) -> dict:
         c = self.claim
@@ -173,21 +188,18 @@ class ClaimAudit:
             "amount_ineligible": json_yuan(self.total.amount_ineligible),
             "amount_excess": json_yuan(self.total.amount_excess),
             "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
-            "findings": [
-                {k: v.to_json()[k] for k in ("claim", "contract_no", "bank", "amount", "claimed_on", "excess", "reasons", "evidence")}
-                for v in self.ineligible
-            ],
+            "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
             "totals": {"by_bank": [t.to_json() for t in self.by_bank]},
         }
 
 
-def _cited(policy, day: dt.date) -> tuple[tuple[str, ...], str]:
-    """The parameters of the `risk_fund` version in force on `day`, and how the version is named."""
+def _cited(policy, day: dt.date, memo: dict) -> tuple[tuple[str, ...], str]:
+    """The parameters of the `risk_fund` version in force on `day`, and how the version is named (worked out once per version)."""
     v = policy.in_force(R.SECTION, day)
-    if v is None:
-        return (), ""
-    return tuple(v.cite(name) for name in PARAMETERS if name in v.params), f"{v.section}({v.since},{v.source})"
+    if id(v) not in memo:
+        memo[id(v)] = ((), "") if v is None else (tuple(v.cite(n) for n in PARAMETERS if n in v.params), f"{v.section}({v.since},{v.source})")
+    return memo[id(v)]
 
 
 def evidence(facts: Facts, claims: list[R.ClaimFact]) -> dict[tuple[str, int], Source]:
@@ -206,8 +218,9 @@ def claim_audit(con: duckdb.DuckDBPyConnection, policy, as_of: dt.date | None = 
         for f in rule(facts, policy):
             if f.table == "claims" and f.row_id in found:
                 found[f.row_id].append(f)
+    memo: dict = {}
     verdicts = tuple(
-        Verdict(c, sources[("claims", c.id)], sources.get(("loans", c.loan_id)), tuple(found[c.id]), *_cited(policy, c.claimed_on))
+        Verdict(c, sources[("claims", c.id)], sources.get(("loans", c.loan_id)), tuple(found[c.id]), *_cited(policy, c.claimed_on, memo))
         for c in claims
     )
     banks = sorted({v.claim.bank or NO_BANK for v in verdicts})

@@ -258,7 +258,7 @@ def agree(name: str, report, got: list) -> bool:
         return mine == (_d(r[0]), _d(r[1]), _d(r[2]), net)
     if name == "claims":
         mine = [
-            (t.name, t.claims, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess)
+            (t.name, t.count, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess)
             for t in (*report.by_bank, report.total)
         ]
         theirs = [(r[1], r[2], _d(r[3]), r[4], r[5], _d(r[6]), _d(r[7])) for r in got[0]]
@@ -266,7 +266,7 @@ def agree(name: str, report, got: list) -> bool:
     if name == "audit":
         rows = got[0]
         mine = [
-            (t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess)
+            (t.name, t.count, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess)
             for t in (*report.by_programme, *report.by_carrier, report.total)
         ]
         theirs = [(r[1], r[2], _d(r[3]), r[4], r[5], _d(r[6]), _d(r[7])) for r in rows]

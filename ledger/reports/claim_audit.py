@@ -26,6 +26,7 @@ from ..money import json_yuan, yuan
 from ..programs import fund_rules as R
 from ..programs.evidence import Source
 from ..programs.findings import Facts, Finding
+from .audit_totals import Total
 from .audit_workbook import table
 
 # Where each claim, and each claim's loan, was read (ids passed as $claims and $loans).
@@ -123,30 +124,6 @@ class Verdict:
         }
 
 
-@dataclass(frozen=True)
-class Total:
-    """Claims of one bank (or all): how many, how much approved, how much of it not allowed or in excess."""
-
-    name: str
-    claims: int
-    amount: Decimal
-    eligible: int
-    ineligible: int
-    amount_ineligible: Decimal
-    amount_excess: Decimal
-
-    def to_json(self) -> dict:
-        return {
-            "name": self.name,
-            "claims": self.claims,
-            "amount": json_yuan(self.amount),
-            "eligible": self.eligible,
-            "ineligible": self.ineligible,
-            "amount_ineligible": json_yuan(self.amount_ineligible),
-            "amount_excess": json_yuan(self.amount_excess),
-        }
-
-
 def total_of(name: str, verdicts) -> Total:
     """The figures of `verdicts` under `name`."""
     bad = [v for v in verdicts if not v.eligible]
@@ -181,7 +158,7 @@ class ClaimAudit:
         """The `--json` object: counts, amounts in 元 as strings, a finding per claim not allowed, every verdict."""
         return {
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "claims": self.total.claims,
+            "claims": self.total.count,
             "eligible": self.total.eligible,
             "ineligible": self.total.ineligible,
             "amount": json_yuan(self.total.amount),
@@ -190,7 +167,7 @@ class ClaimAudit:
             "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
             "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
-            "totals": {"by_bank": [t.to_json() for t in self.by_bank]},
+            "totals": {"by_bank": [t.to_json("claims") for t in self.by_bank]},
         }
 
 
@@ -260,9 +237,6 @@ def _verdict_row(v: Verdict) -> list:
     ]
 
 
-def _total_row(t: Total) -> list:
-    return [t.name, t.claims, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess]
-
 
 def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
     """The workbook an auditor hands on: a row per claim with verdict, reasons and evidence; totals per bank; notes."""
@@ -272,7 +246,7 @@ def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
     ws = wb.active
     ws.title = "审计结论"
     table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={12, 13, 16})
-    table(wb.create_sheet("按合作银行汇总"), TOTAL_HEADER, [_total_row(t) for t in (*audit.by_bank, audit.total)])
+    table(wb.create_sheet("按合作银行汇总"), TOTAL_HEADER, [t.row() for t in (*audit.by_bank, audit.total)])
     notes = [
         ["账本文件", ledger_file],
         ["截至日期", audit.as_of or "全部"],
@@ -280,7 +254,7 @@ def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
         ["政策文件路径", audit.policy_file],
         ["政策文件SHA256", audit.policy_sha256],
         ["生成时间(UTC)", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")],
-        ["补偿申请笔数", audit.total.claims],
+        ["补偿申请笔数", audit.total.count],
         ["合规笔数", audit.total.eligible],
         ["不合规笔数", audit.total.ineligible],
         ["不合规金额(元)(有问题的补偿的核定金额合计)", audit.total.amount_ineligible],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..money import fmt_wan
 from ..programs.fund_rules import RULE_TITLES
+from .audit_render import totals_table
 
 
 def verdict_table(audit):
@@ -52,19 +53,6 @@ def finding_lines(audit) -> list[str]:
     return lines
 
 
-def totals_table(audit):
-    """Claims and the amounts not allowed and in excess, per bank, with the grand total."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    t = Table(title="按合作银行汇总", title_justify="left")
-    for name in ("合作银行", "笔数", "核定补偿(万元)", "不合规笔数", "不合规金额(万元)", "超出政策金额(万元)"):
-        t.add_column(name, justify="left" if name == "合作银行" else "right")
-    for row in (*audit.by_bank, audit.total):
-        t.add_row(escape(row.name), str(row.claims), fmt_wan(row.amount), str(row.ineligible), fmt_wan(row.amount_ineligible), fmt_wan(row.amount_excess))
-    return t
-
-
 def print_audit(audit, out) -> None:
     """The verdicts, the reasons of the claims not allowed, the totals, and a closing line with the counts."""
     from rich.text import Text
@@ -74,11 +62,11 @@ def print_audit(audit, out) -> None:
         out.print(Text("不合规明细", style="bold"))
         for line in finding_lines(audit):
             out.print(Text(line))
-    out.print(totals_table(audit))
+    out.print(totals_table("按合作银行汇总", "合作银行", audit.by_bank, audit.total, "核定补偿(万元)"))
     t = audit.total
     out.print(
         Text(
-            f"共 {t.claims} 笔补偿申请:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔;"
+            f"共 {t.count} 笔补偿申请:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔;"
             f"不合规金额(有问题的补偿合计){t.amount_ineligible:,.2f} 元,其中超出政策金额 {t.amount_excess:,.2f} 元。"
             f"政策文件 {audit.policy_file}(sha256 {audit.policy_sha256[:12]}…)"
         )

@@ -19,6 +19,7 @@ import duckdb
 
 from ..money import json_yuan, yuan
 from ..programs import incubator as I
+from .audit_totals import Total
 from .audit_workbook import table
 
 PAYMENTS_SQL = """
@@ -49,30 +50,6 @@ SELECT {name}, count(*), coalesce(sum(amount), 0), count(*) FILTER (WHERE NOT ba
        count(*) FILTER (WHERE bad), coalesce(sum(amount) FILTER (WHERE bad), 0), coalesce(sum(excess), 0)
 FROM s {group}
 """
-
-
-@dataclass(frozen=True)
-class Total:
-    """Payments of one 补助项目 or one carrier (or all): how much of it had a finding, how much was beyond the policy."""
-
-    name: str
-    payments: int
-    amount: Decimal
-    eligible: int
-    ineligible: int
-    amount_ineligible: Decimal  # the payments with a finding, whole
-    amount_excess: Decimal  # what was paid beyond what the policy allows
-
-    def to_json(self) -> dict:
-        return {
-            "name": self.name,
-            "payments": self.payments,
-            "amount": json_yuan(self.amount),
-            "eligible": self.eligible,
-            "ineligible": self.ineligible,
-            "amount_ineligible": json_yuan(self.amount_ineligible),
-            "amount_excess": json_yuan(self.amount_excess),
-        }
 
 
 def _recognition_json(r: I.Recognition | None) -> dict | None:
@@ -184,7 +161,7 @@ class SubsidyAudit:
     def to_json(self) -> dict:
         """The `--json` object: counts, amounts in 元 as strings, a finding per ineligible payment."""
         return {
-            "payments": self.total.payments,
+            "payments": self.total.count,
             "eligible": self.total.eligible,
             "ineligible": self.total.ineligible,
             "amount": json_yuan(self.total.amount),
@@ -194,8 +171,8 @@ class SubsidyAudit:
             "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
             "totals": {
-                "by_programme": [t.to_json() for t in self.by_programme],
-                "by_carrier": [t.to_json() for t in self.by_carrier],
+                "by_programme": [t.to_json("payments") for t in self.by_programme],
+                "by_carrier": [t.to_json("payments") for t in self.by_carrier],
             },
         }
 
@@ -261,9 +238,6 @@ def _verdict_row(v: Verdict) -> list:
     ]
 
 
-def _total_row(t: Total) -> list:
-    return [t.name, t.payments, t.amount, t.eligible, t.ineligible, t.amount_ineligible, t.amount_excess]
-
 
 def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
     """The workbook an auditor hands on: a row per payment with verdict, reasons and evidence; totals; notes."""
@@ -275,14 +249,14 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
     table(ws, VERDICT_HEADER, [_verdict_row(v) for v in audit.verdicts], wrap={10, 11, 14})
     for what, totals in (("补助项目", audit.by_programme), ("载体名称", audit.by_carrier)):
         header = [h.format(what=what) for h in TOTAL_HEADER]
-        table(wb.create_sheet(f"按{what}汇总"), header, [_total_row(t) for t in (*totals, audit.total)])
+        table(wb.create_sheet(f"按{what}汇总"), header, [t.row() for t in (*totals, audit.total)])
     notes = [
         ["账本文件", ledger_file],
         ["政策文件", audit.policy_name],
         ["政策文件路径", audit.policy_file],
         ["政策文件SHA256", audit.policy_sha256],
         ["生成时间(UTC)", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")],
-        ["拨付笔数", audit.total.payments],
+        ["拨付笔数", audit.total.count],
         ["合规笔数", audit.total.eligible],
         ["不合规笔数", audit.total.ineligible],
         ["不合规金额(元)(有问题的拨付金额合计)", audit.total.amount_ineligible],

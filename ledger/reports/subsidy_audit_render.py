@@ -8,6 +8,7 @@ readably at any width.
 from __future__ import annotations
 
 from ..money import fmt_wan
+from .audit_render import totals_table
 
 
 def verdict_table(audit):
@@ -46,25 +47,6 @@ def finding_lines(audit) -> list[str]:
     return lines
 
 
-def totals_table(title: str, what: str, totals, grand):
-    """Payments and the amount not allowed, per 补助项目 or per carrier, with the grand total."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    t = Table(title=title, title_justify="left")
-    t.add_column(what)
-    t.add_column("笔数", justify="right")
-    t.add_column("金额(万元)", justify="right")
-    t.add_column("不合规笔数", justify="right")
-    t.add_column("不合规金额(万元)", justify="right")
-    t.add_column("超出政策金额(万元)", justify="right")
-    for row in (*totals, grand):
-        t.add_row(
-            escape(row.name), str(row.payments), fmt_wan(row.amount), str(row.ineligible), fmt_wan(row.amount_ineligible), fmt_wan(row.amount_excess)
-        )
-    return t
-
-
 def print_audit(audit, out) -> None:
     """The verdicts, the reasons of the ineligible ones, the totals, and a closing line with the counts."""
     from rich.text import Text
@@ -79,7 +61,7 @@ def print_audit(audit, out) -> None:
     t = audit.total
     out.print(
         Text(
-            f"共 {t.payments} 笔拨付:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔,不合规金额(有问题的拨付合计){t.amount_ineligible:,.2f} 元,"
+            f"共 {t.count} 笔拨付:合规 {t.eligible} 笔,不合规 {t.ineligible} 笔,不合规金额(有问题的拨付合计){t.amount_ineligible:,.2f} 元,"
             f"其中超出政策金额 {t.amount_excess:,.2f} 元。"
             f"政策文件 {audit.policy_file}(sha256 {audit.policy_sha256[:12]}…)"
         )

@@ -145,16 +145,21 @@ def claim_facts(facts: Facts) -> list[ClaimFact]:
 # ---------------------------------------------------------------- rules of claims
 
 
+def on_claim(c: ClaimFact, rule: str, field: str, message: str, hint: str, **more) -> Finding:
+    """A finding of `rule` about claim `c`, at its column `field`."""
+    return Finding(rule=rule, table="claims", row_id=c.id, field=field, message=message, hint=hint, **more)
+
+
+
 def claim_policy_in_force(facts: Facts, policy) -> list[Finding]:
     """A claim made on a day no version of the `risk_fund` policy was in force is not allowed at all."""
     versions = policy.versions(SECTION)
     first = f"{SECTION}(最早版本 {versions[0].effective_from:%Y-%m-%d} 起)" if versions else f"{SECTION}(政策文件中没有此节)"
     return [
-        Finding(
-            rule="claim_policy_in_force",
-            table="claims",
-            row_id=c.id,
-            field="claimed_on",
+        on_claim(
+            c,
+            "claim_policy_in_force",
+            "claimed_on",
             message=f"{c.who}申请日期 {c.claimed_on:%Y-%m-%d} 没有生效的风险补偿基金政策,{first} {rule_ref('claim_policy_in_force')}",
             hint=f"如该日已有本区县的补偿办法,请在政策文件中补充该日期适用的 [[{SECTION}]] 版本。",
             cites=(first,),
@@ -168,11 +173,10 @@ def claim_policy_in_force(facts: Facts, policy) -> list[Finding]:
 def claim_programme_loan(facts: Facts, policy) -> list[Finding]:
     """The fund compensates programme loans (知识价值信用贷款) only: a claim on another product is not allowed at all."""
     return [
-        Finding(
-            rule="claim_programme_loan",
-            table="claims",
-            row_id=c.id,
-            field="contract_no",
+        on_claim(
+            c,
+            "claim_programme_loan",
+            "contract_no",
             message=f"{c.who}的贷款品种为「{c.product}」,不是知识价值信用贷款,风险补偿基金不予补偿 {rule_ref('claim_programme_loan')}",
             hint="请核对合同编号;非本项目贷款的损失不由风险补偿基金承担。",
             excess=c.approved,
@@ -186,11 +190,10 @@ def claim_programme_loan(facts: Facts, policy) -> list[Finding]:
 def single_claim(facts: Facts, policy) -> list[Finding]:
     """A loan is compensated once: every claim after its first (by 申请日期, then 补偿申请编号) is not allowed."""
     return [
-        Finding(
-            rule="single_claim",
-            table="claims",
-            row_id=c.id,
-            field="contract_no",
+        on_claim(
+            c,
+            "single_claim",
+            "contract_no",
             message=f"{c.who}:该贷款已有补偿申请「{c.first_no}」({c.first_on:%Y-%m-%d} 申请),同一笔贷款不应第二次申请补偿 {rule_ref('single_claim')}",
             hint="请核对是否重复申报;第二次申请不计入损失,如确需更正请作废原申请后重报。",
             excess=c.approved,
@@ -217,11 +220,10 @@ def claim_overdue_period(facts: Facts, policy) -> list[Finding]:
         state = f"逾期仅 {days} 天" if days >= 0 else f"尚未到期(距到期还有 {-days} 天)"
         cite = v.cite("claim_after_overdue_days")
         out.append(
-            Finding(
-                rule="claim_overdue_period",
-                table="claims",
-                row_id=c.id,
-                field="claimed_on",
+            on_claim(
+                c,
+                "claim_overdue_period",
+                "claimed_on",
                 message=f"{c.who}到期日期 {c.maturity_on:%Y-%m-%d},申请日期 {c.claimed_on:%Y-%m-%d},{state},不足 {needed} 天 {rule_ref('claim_overdue_period', cite)}",
                 hint=f"逾期天数自到期日期起算;满 {needed} 天后方可申请补偿,请核对申请日期或到期日期。",
                 cites=(cite,),
@@ -239,11 +241,10 @@ def claim_unpaid_principal(facts: Facts, policy) -> list[Finding]:
     What the fund pays beyond its share of the unpaid principal is `claim_share`'s excess.
     """
     return [
-        Finding(
-            rule="claim_unpaid_principal",
-            table="claims",
-            row_id=c.id,
-            field="overdue_principal",
+        on_claim(
+            c,
+            "claim_unpaid_principal",
+            "overdue_principal",
             message=(
                 f"{c.who}逾期本金 {money_text(c.overdue)} 元,超过申请日 {c.claimed_on:%Y-%m-%d} 的未还本金 "
                 f"{money_text(c.unpaid)} 元(放款 {money_text(c.lent)} 元 − 已归还本金 {money_text(c.repaid)} 元){rule_ref('claim_unpaid_principal')}"
@@ -278,11 +279,10 @@ def claim_share(facts: Facts, policy) -> list[Finding]:
         cite = v.cite("fund_share")
         base = c.overdue if c.unpaid is None else min(c.overdue, c.unpaid)
         out.append(
-            Finding(
-                rule="claim_share",
-                table="claims",
-                row_id=c.id,
-                field="approved_amount",
+            on_claim(
+                c,
+                "claim_share",
+                "approved_amount",
                 message=(
                     f"{c.who}核定补偿金额 {money_text(c.approved)} 元,超过基金承担比例 {v['fund_share']} × 未还本金 {money_text(base)} 元 = "
                     f"{money_text(cap)} 元,多 {money_text(c.approved - cap)} 元 {rule_ref('claim_share', cite)}"
@@ -341,11 +341,10 @@ def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
         shown = f"{share:.4f}" if share is not None else "—(尚无放款)"
         cite = v.cite("loss_ratio_ceiling")
         out.append(
-            Finding(
-                rule="bank_loss_ceiling",
-                table="claims",
-                row_id=c.id,
-                field="claimed_on",
+            on_claim(
+                c,
+                "bank_loss_ceiling",
+                "claimed_on",
                 message=(
                     f"{c.who}:{c.bank} 截至 {c.claimed_on:%Y-%m-%d} 损失率 {shown}(损失 {money_text(Decimal(losses).scaleb(-2))} 元 ÷ "
                     f"累计放款 {money_text(Decimal(lent).scaleb(-2))} 元),"
@@ -364,11 +363,10 @@ def bank_loss_ceiling(facts: Facts, policy) -> list[Finding]:
 def paid_after_claim(facts: Facts, policy) -> list[Finding]:
     """A claim is paid (拨付日期) on or after the day it was made (申请日期)."""
     return [
-        Finding(
-            rule="paid_after_claim",
-            table="claims",
-            row_id=c.id,
-            field="paid_on",
+        on_claim(
+            c,
+            "paid_after_claim",
+            "paid_on",
             message=f"{c.who}拨付日期 {c.paid_on:%Y-%m-%d} 早于申请日期 {c.claimed_on:%Y-%m-%d} {rule_ref('paid_after_claim')}",
             hint="请核对拨付日期与申请日期;尚未拨付的请留空。",
         )
@@ -385,11 +383,10 @@ def contract_known(facts: Facts, policy) -> list[Finding]:
     A claim on no loan of the ledger cannot be shown to be on a programme loan: none of it is allowed.
     """
     return [
-        Finding(
-            rule="contract_known",
-            table="claims",
-            row_id=c.id,
-            field="contract_no",
+        on_claim(
+            c,
+            "contract_known",
+            "contract_no",
             message=f"{c.who}所涉贷款合同不在账本的有效放款明细中(未导入或已作废){rule_ref('contract_known')}",
             hint="请先导入该笔贷款的放款明细,或核对合同编号。",
             excess=c.approved,

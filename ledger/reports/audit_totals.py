@@ -1,4 +1,4 @@
-"""What every audit totals: how many payments (or claims), how much, how much had a finding, how much was beyond the policy.
+"""What every audit holds and totals: how many payments (or claims), how much, how much had a finding, how much was beyond the policy.
 
 Two totals say what they count: `amount_ineligible` is the whole amount of the payments with a
 finding; `amount_excess` the part of it beyond what the policy allows (an amount above the
@@ -40,3 +40,22 @@ class Total:
     def row(self) -> list:
         """The total as a workbook row, in the order of the audits' total headers."""
         return [self.name, self.count, self.amount, self.eligible, self.ineligible, self.amount_ineligible, self.amount_excess]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What every audit holds: the policy file it used, every verdict, the grand total."""
+
+    policy_name: str
+    policy_file: str
+    policy_sha256: str
+    verdicts: tuple
+    total: Total
+
+    @property
+    def ineligible(self) -> list:
+        """The verdicts with a finding."""
+        return [v for v in self.verdicts if not v.eligible]
+
+    def policy_json(self) -> dict:
+        return {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256}

@@ -26,7 +26,7 @@ from ..money import json_yuan, yuan
 from ..programs import fund_rules as R
 from ..programs.evidence import Source
 from ..programs.findings import Facts, Finding
-from .audit_totals import Total
+from .audit_totals import Audit, Total
 from .audit_workbook import table
 
 # Where each claim, and each claim's loan, was read (ids passed as $claims and $loans).
@@ -139,20 +139,11 @@ def total_of(name: str, verdicts) -> Total:
 
 
 @dataclass(frozen=True)
-class ClaimAudit:
+class ClaimAudit(Audit):
     """The whole audit: the date, the policy file used, every verdict, totals in all and per bank."""
 
     as_of: dt.date | None
-    policy_name: str
-    policy_file: str
-    policy_sha256: str
-    verdicts: tuple[Verdict, ...]
-    total: Total
     by_bank: tuple[Total, ...]
-
-    @property
-    def ineligible(self) -> list[Verdict]:
-        return [v for v in self.verdicts if not v.eligible]
 
     def to_json(self) -> dict:
         """The `--json` object: counts, amounts in 元 as strings, a finding per claim not allowed, every verdict."""
@@ -164,7 +155,7 @@ class ClaimAudit:
             "amount": json_yuan(self.total.amount),
             "amount_ineligible": json_yuan(self.total.amount_ineligible),
             "amount_excess": json_yuan(self.total.amount_excess),
-            "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
+            "policy": self.policy_json(),
             "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
             "totals": {"by_bank": [t.to_json("claims") for t in self.by_bank]},

@@ -19,7 +19,7 @@ import duckdb
 
 from ..money import json_yuan, yuan
 from ..programs import incubator as I
-from .audit_totals import Total
+from .audit_totals import Audit, Total
 from .audit_workbook import table
 
 PAYMENTS_SQL = """
@@ -143,20 +143,11 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class SubsidyAudit:
+class SubsidyAudit(Audit):
     """The whole audit: the policy file it used, every verdict, totals per 补助项目 and per carrier."""
 
-    policy_name: str
-    policy_file: str
-    policy_sha256: str
-    verdicts: tuple[Verdict, ...]
-    total: Total
     by_programme: tuple[Total, ...]
     by_carrier: tuple[Total, ...]
-
-    @property
-    def ineligible(self) -> list[Verdict]:
-        return [v for v in self.verdicts if not v.eligible]
 
     def to_json(self) -> dict:
         """The `--json` object: counts, amounts in 元 as strings, a finding per ineligible payment."""
@@ -167,7 +158,7 @@ class SubsidyAudit:
             "amount": json_yuan(self.total.amount),
             "amount_ineligible": json_yuan(self.total.amount_ineligible),
             "amount_excess": json_yuan(self.total.amount_excess),
-            "policy": {"name": self.policy_name, "file": self.policy_file, "sha256": self.policy_sha256},
+            "policy": self.policy_json(),
             "findings": [v.finding_json() for v in self.ineligible],
             "verdicts": [v.to_json() for v in self.verdicts],
             "totals": {

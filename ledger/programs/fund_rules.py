@@ -150,7 +150,6 @@ def on_claim(c: ClaimFact, rule: str, field: str, message: str, hint: str, **mor
     return Finding(rule=rule, table="claims", row_id=c.id, field=field, message=message, hint=hint, **more)
 
 
-
 def claim_policy_in_force(facts: Facts, policy) -> list[Finding]:
     """A claim made on a day no version of the `risk_fund` policy was in force is not allowed at all."""
     versions = policy.versions(SECTION)

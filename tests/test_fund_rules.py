@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import duckdb
 from conftest import Ledger, write_xlsx
-from test_claims_audit import CLAIM_HEADER, LOANS, POLICY, REPAYMENT_HEADER, district, ok, ok_loans  # noqa: F401
+from test_claims_audit import CLAIM_HEADER, LOANS, REPAYMENT_HEADER, district, ok, ok_loans  # noqa: F401  (district: the fixture)
 
 D = dt.date
 RECOVERY_HEADER = ["贷款合同编号", "回收日期", "回收金额"]

@@ -52,6 +52,8 @@ READ_ONLY_CASES = [
     ("report-outstanding", ("report", "outstanding", "--as-of", "2023-06-30", "--by", "bank")),
     ("report-targets", ("report", "targets", "--as-of", "2024-06-30")),
     ("audit-subsidies", ("audit", "subsidies")),
+    ("audit-claims", ("audit", "claims")),
+    ("audit-claims", ("audit", "claims", "--as-of", "2022-06-30")),
     ("policy-show", ("policy", "show")),
     ("log", ("log",)),
     ("log", ("log", "--batch", "3")),

@@ -28,7 +28,8 @@ from pathlib import Path
 import duckdb
 
 from . import journal
-from .errors import LedgerDamaged, UsageError
+from . import ledger_file
+from .errors import LedgerDamaged, UsageError, os_words
 from .store import Store, sql_text
 
 TABLES_QUERY = """
@@ -131,9 +132,9 @@ def backup(source: Path, out: Path) -> Copy:
         _fsync(tmp)
         os.replace(tmp, out)
     except duckdb.Error as exc:
-        raise LedgerDamaged(f"备份失败: {str(exc).splitlines()[0]}", "请检查目标磁盘空间与权限后重试。") from None
+        raise ledger_file.copy_failed(source, "备份", exc) from None
     except OSError as exc:
-        raise UsageError(f"无法写出备份 {out}: {exc.strerror or exc}", "请检查目标路径是否可写、磁盘空间是否足够。") from None
+        raise UsageError(f"无法写出备份 {out}: {os_words(exc)}", "请检查目标路径是否可写、磁盘空间是否足够。", detail=str(exc)) from None
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -186,9 +187,9 @@ def export_parquet(source: Path, out: Path) -> Copy:
             out.rmdir()
         os.replace(tmp, out)
     except duckdb.Error as exc:
-        raise LedgerDamaged(f"导出失败: {str(exc).splitlines()[0]}", "请检查目标磁盘空间与权限后重试。") from None
+        raise ledger_file.copy_failed(source, "导出", exc) from None
     except OSError as exc:
-        raise UsageError(f"无法写出导出目录 {out}: {exc.strerror or exc}", "请检查目标路径是否可写、磁盘空间是否足够。") from None
+        raise UsageError(f"无法写出导出目录 {out}: {os_words(exc)}", "请检查目标路径是否可写、磁盘空间是否足够。", detail=str(exc)) from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -255,9 +256,9 @@ def export_xlsx(source: Path, out: Path) -> Copy:
         _fsync(tmp)
         os.replace(tmp, out)
     except duckdb.Error as exc:
-        raise LedgerDamaged(f"导出失败: {str(exc).splitlines()[0]}", "请重试。") from None
+        raise ledger_file.copy_failed(source, "导出", exc) from None
     except OSError as exc:
-        raise UsageError(f"无法写出 {out}: {exc.strerror or exc}", "请检查路径是否可写,以及文件是否正被 Excel 打开。") from None
+        raise UsageError(f"无法写出 {out}: {os_words(exc)}", "请检查路径是否可写,以及文件是否正被 Excel 打开。", detail=str(exc)) from None
     finally:
         tmp.unlink(missing_ok=True)
     return copy

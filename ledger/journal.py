@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from .ledger_file import duckdb_reason
+
 GENESIS = "0" * 64
 
 
@@ -345,12 +347,12 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[Break]:
         try:
             breaks.extend(_check_entry(stored, e, detail, journaled, batches, voids))
         except duckdb.Error as exc:
-            breaks.append(Break(e.seq, f"日志所指的数据无法读取(表被删除或改动): {str(exc).splitlines()[0]}"))
+            breaks.append(Break(e.seq, f"日志所指的数据无法读取(表被删除或改动): {duckdb_reason(exc)}"))
     breaks.sort(key=lambda b: b.seq)
     try:
         breaks.extend(_outside_journal(con, journaled, batches, voids))
     except duckdb.Error as exc:
-        breaks.append(Break(None, f"账本表结构被改动,无法核对: {str(exc).splitlines()[0]}"))
+        breaks.append(Break(None, f"账本表结构被改动,无法核对: {duckdb_reason(exc)}"))
     return breaks
 
 

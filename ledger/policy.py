@@ -14,12 +14,14 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import UsageError, os_words
+from .policy_spec import FILE_KEYS, SECTIONS, VERSION_KEYS, check_table
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "default.toml"
 
@@ -83,31 +85,113 @@ def policy_path(explicit: Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_POLICY
 
 
-def load_policy(path: Path | None = None) -> Policy:
-    """The policy in use (see `policy_path`), read once per file per process."""
-    return _load(policy_path(path))
+def load_policy(path: Path | None = None, needs: tuple[str, ...] = ()) -> Policy:
+    """The policy in use (see `policy_path`), read and checked once per file per process.
+
+    A file that cannot be read, is not TOML, or breaks any rule of `policy_spec` is a
+    `UsageError` (exit 2) naming the file and listing every problem; an empty file names
+    the sections the command at hand `needs` (all known sections when it names none).
+    """
+    return _load(policy_path(path), needs)
 
 
 @functools.cache
-def _load(path: Path) -> Policy:
-    """Read and check a policy file; every section's versions sorted by effective date."""
+def _load(path: Path, needs: tuple[str, ...] = ()) -> Policy:
+    raw, data = _read(path)
+    problems = _problems(data)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise UsageError(
+            f"政策文件 {path} 有 {len(problems)} 处问题:\n{lines}",
+            "请按提示改正后重试;各节各参数的写法与含义见内置的 ledger/policies/default.toml(`ledger policy show` 可查看)。",
+        )
+    sections = {name: _versions(name, entries) for name, entries in data.items() if name in SECTIONS}
+    if not sections:
+        wanted = needs or tuple(SECTIONS)
+        raise UsageError(
+            f"政策文件 {path} 中没有任何政策节({'空文件' if not raw.strip() else '只有文件名称等,没有参数'})",
+            f"本命令需要的节: {'、'.join(f'[[{n}]]({SECTIONS[n].title})' for n in wanted)};写法见内置的 ledger/policies/default.toml。",
+        )
+    return Policy(data.get("name", path.stem), path, hashlib.sha256(raw).hexdigest(), sections)
+
+
+def _read(path: Path) -> tuple[bytes, dict]:
+    """The file's bytes and its TOML, or a Chinese `UsageError` saying why it cannot be read."""
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"无法读取政策文件 {path}: {exc}", "政策文件为 UTF-8 编码的 TOML,格式见 ledger/policies/default.toml。") from None
-    sections: dict[str, tuple[Version, ...]] = {}
-    for name, entries in data.items():
-        if not isinstance(entries, list):
+    except OSError as exc:
+        raise UsageError(
+            f"无法读取政策文件 {path}: {os_words(exc)}", "请检查 --policy 或 $LEDGER_POLICY 所指的文件路径。", detail=str(exc)
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"政策文件 {path} 不是 UTF-8 编码(第 {exc.start + 1} 个字节起无法识别)",
+            "请用 UTF-8 编码另存该文件(如记事本“另存为”时选择 UTF-8)。",
+            detail=str(exc),
+        ) from None
+    try:
+        return raw, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        if where:
+            line_no, column = int(where.group(1)), int(where.group(2))
+            lines = text.splitlines()
+            shown = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+            at = f"第 {line_no} 行第 {column} 列: {shown.strip()!r}"
+        else:
+            at = "(位置不明)"
+        raise UsageError(
+            f"政策文件 {path} 不是有效的 TOML,{at}",
+            "常见原因: 文字未加引号、引号不成对、键名重复、日期写法不对(应为 2021-01-01,不加引号)。",
+            detail=str(exc),
+        ) from None
+
+
+def _problems(data: dict) -> list[str]:
+    """Every problem of the file against `policy_spec`, each naming its section, version and key."""
+    out = []
+    for name, value in data.items():
+        if name in SECTIONS:
+            if not isinstance(value, list):
+                out.append(f"{name}: 应写作 [[{name}]](每个版本一节),而不是 [{name}] 或 {name} = …")
+                continue
+            out.extend(_section_problems(name, value))
+        elif name in FILE_KEYS:
+            out.extend(f"{name}: {reason}" for _, reason in FILE_KEYS[name].kind.problems(value))
+        else:
+            known = "、".join([*FILE_KEYS, *(f"[[{n}]]" for n in SECTIONS)])
+            out.append(f"{name}: 未知的节或参数(可用的有: {known};拼写有误的内容不会被当作默认值)")
+    return out
+
+
+def _section_problems(name: str, entries: list) -> list[str]:
+    out = []
+    keys = {**VERSION_KEYS, **SECTIONS[name].keys}
+    previous = None
+    for i, entry in enumerate(entries, 1):
+        start = entry.get("effective_from") if isinstance(entry, dict) else None
+        version = f"[[{name}]] 第 {i} 版" + (f"({start}起)" if isinstance(start, dt.date) else "")
+        out.extend(f"{version} {key}: {reason}".replace(" : ", ": ") for key, reason in check_table(entry, keys))
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
             continue
-        ordered = sorted(entries, key=lambda e: e.get("effective_from", dt.date.min))
-        versions = []
-        for i, entry in enumerate(ordered):
-            start = entry.get("effective_from")
-            if not isinstance(start, dt.date):
-                raise UsageError(f"政策文件 {path} 的 [[{name}]] 缺少 effective_from 日期", "例如 effective_from = 2021-01-01")
-            end = ordered[i + 1]["effective_from"] if i + 1 < len(ordered) else entry.get("effective_to")
-            params = {k: v for k, v in entry.items() if k not in ("effective_from", "effective_to", "source")}
-            versions.append(Version(name, start, end, entry.get("source", ""), params))
-        sections[name] = tuple(versions)
-    return Policy(data.get("name", path.stem), path, hashlib.sha256(raw).hexdigest(), sections)
+        end = entry.get("effective_to")
+        if isinstance(end, dt.date) and end <= start:
+            out.append(f"{version} effective_to: {end} 不晚于 effective_from,版本不会生效")
+        if previous is not None and start <= previous:
+            out.append(f"{version} effective_from: {start} 不晚于上一版的 {previous};同一节的各版本须按生效日期从早到晚排列,且日期不得重复")
+        previous = start
+    return out
+
+
+def _versions(name: str, entries: list[dict]) -> tuple[Version, ...]:
+    """The checked versions of a section, each in force until its effective_to or the next one's start."""
+    versions = []
+    for i, entry in enumerate(entries):
+        following = entries[i + 1]["effective_from"] if i + 1 < len(entries) else None
+        end = entry.get("effective_to")
+        end = following if end is None or (following is not None and end > following) else end
+        params = {k: v for k, v in entry.items() if k not in VERSION_KEYS}
+        versions.append(Version(name, entry["effective_from"], end, entry.get("source", ""), params))
+    return tuple(versions)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import LedgerBusy, LedgerDamaged, UsageError
+from . import ledger_file
+from .errors import LedgerBusy, LedgerDamaged, LedgerError, UsageError
 
 SCHEMA_VERSION = 1
 DEFAULT_FILE = "ledger.duckdb"
@@ -38,7 +39,7 @@ def default_path() -> Path:
 
 def busy_error(path: Path, text: str, read_only: bool) -> LedgerBusy | None:
     """`LedgerBusy` naming the holder's pid when DuckDB's error is a lock conflict, else None."""
-    if "lock" not in text.lower():
+    if not re.search(r"\block\b", text, re.IGNORECASE):  # the word "lock", not "block" of a damaged file
         return None
     pid = re.search(r"PID (\d+)", text)
     holder = f"(进程号 {pid.group(1)})" if pid else ""
@@ -52,14 +53,31 @@ def busy_error(path: Path, text: str, read_only: bool) -> LedgerBusy | None:
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         text = str(exc)
         busy = busy_error(path, text, read_only)
         if busy is not None:
             raise busy from None
-        raise LedgerDamaged(f"无法打开账本 {path}: {text}", "请确认文件是 ledger 创建的 DuckDB 账本。") from None
-    except duckdb.Error as exc:
-        raise LedgerDamaged(f"账本文件已损坏或不是 DuckDB 账本: {path} ({exc})", "请从备份恢复。") from None
+        if "Permission denied" in text:
+            raise UsageError(f"没有打开账本文件的权限: {path}", "请检查文件及其所在目录的权限。") from None
+        raise ledger_file.open_failed(path, exc) from None
+
+
+def _merge_wal(path: Path) -> None:
+    """Merge committed changes waiting in the `.wal` into the ledger file, if a writer's open is possible.
+
+    A reading command does this first, so that any command completes a merge that an earlier
+    one could not (disk full). Where the file cannot be opened for writing (busy, read-only
+    medium, foreign log) nothing happens here: the read-only open that follows says what matters.
+    """
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error:
+        return
+    with contextlib.suppress(duckdb.Error):
+        con.execute("CHECKPOINT")
+    with contextlib.suppress(duckdb.Error):
+        con.close()
 
 
 def _is_write_failure(exc: BaseException) -> bool:
@@ -68,10 +86,10 @@ def _is_write_failure(exc: BaseException) -> bool:
 
 
 def _write_failed(path: Path, exc: BaseException) -> LedgerDamaged:
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return LedgerDamaged(
-        f"写入账本失败,本次操作未写入任何数据: {path} ({first})",
+        f"写入账本失败,本次操作未写入任何数据: {path}",
         "请检查磁盘空间或文件大小限制后重试;可运行 `ledger verify` 确认账本完好。",
+        detail=str(exc) or type(exc).__name__,
     )
 
 
@@ -82,12 +100,19 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        # committed changes still only in the `.wal` (a reader could not merge them); see `ledger_file.pending_note`
+        self.pending_wal = False
 
     @classmethod
     def create(cls, path: Path) -> "Store":
         """Create a new, empty ledger at `path` (refused if a file is already there)."""
         if path.exists():
             raise UsageError(f"账本已存在: {path}", "如需新账本,请指定另一个 --db 路径。")
+        if ledger_file.wal_path(path).exists():
+            raise UsageError(
+                f"此路径旁留有另一账本的日志文件 {ledger_file.wal_path(path)}",
+                "它可能保存着某个账本已提交的更改:请找到它所属的账本文件放回原处,或把它移走妥善保存后重试。",
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(_connect(path, read_only=False), path, read_only=False)
         with store.transaction():
@@ -95,12 +120,26 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: Path, read_only: bool = False) -> "Store":
-        """Open an existing ledger; writers migrate an older schema in place."""
+    def open(cls, path: Path, read_only: bool = False, merge: bool = True) -> "Store":
+        """Open an existing ledger; writers migrate an older schema in place.
+
+        A directory, a file that is not DuckDB, a file cut short, another program's database
+        or a `.wal` of another file is refused (`LedgerDamaged`, exit 3) before anything is
+        read. A reader first merges committed changes left in the `.wal` unless `merge` is
+        False (`--read-only`); when it cannot, `pending_wal` says so.
+        """
         if not path.exists():
             raise UsageError(f"账本不存在: {path}", "请先运行 `ledger init` 创建账本,或用 --db 指定账本文件。")
+        ledger_file.check(path)
+        if read_only and merge and ledger_file.has_wal(path):
+            _merge_wal(path)
         store = cls(_connect(path, read_only=read_only), path, read_only)
-        version = store.schema_version()
+        try:
+            version = store.schema_version()
+        except BaseException:
+            store.con.close()
+            raise
+        store.pending_wal = read_only and ledger_file.has_wal(path)
         if version > SCHEMA_VERSION:
             raise LedgerDamaged(
                 f"账本的结构版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新", "请升级 ledger 后再打开此账本。"
@@ -117,7 +156,9 @@ class Store:
         try:
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException:
-            raise LedgerDamaged(f"文件不是 ledger 账本: {self.path}", "请用 `ledger init` 创建账本。") from None
+            raise ledger_file.not_a_ledger(self.path) from None
+        except duckdb.Error as exc:
+            raise ledger_file.read_failed(self.path, exc) from None
         return int(row[0]) if row else 0
 
     @contextlib.contextmanager
@@ -149,13 +190,30 @@ class Store:
         return [r[0] for r in self.con.execute(FACT_TABLES_QUERY).fetchall()]
 
     def close(self) -> None:
+        """Close the ledger; a writer first merges what it committed into the main file.
+
+        DuckDB commits into the `.wal` and merges (checkpoints) on close, silently giving up
+        when the disk is full. Here the merge is explicit, and its failure is `NotMerged`
+        (exit 3): the change is safe in the `.wal`, which must stay beside the file.
+        """
+        if not self.read_only:
+            try:
+                self.con.execute("CHECKPOINT")
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    self.con.close()
+                raise ledger_file.not_merged(self.path, exc) from None
         self.con.close()
 
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with contextlib.suppress(duckdb.Error, LedgerError):  # the block's own error is the one to tell
+            self.close()
 
 
 def sql_text(text) -> str:

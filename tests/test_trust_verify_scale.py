@@ -90,8 +90,8 @@ def test_ids_swapped_inside_a_batch_are_caught(two: Ledger):
 def test_an_unreadable_table_is_reported_for_every_entry_that_names_it(two: Ledger):
     tamper(two, "DROP TABLE loans")
     err = broken(two)
-    assert "第 2 条日志起不一致 — 日志所指的数据无法读取(表被删除或改动): Catalog Error: Table with name loans does not exist!" in err
-    assert "第 3 条日志: 日志所指的数据无法读取(表被删除或改动): Catalog Error: Table with name loans does not exist!" in err
+    assert "第 2 条日志起不一致 — 日志所指的数据无法读取(表被删除或改动): 表 loans 不存在" in err
+    assert "第 3 条日志: 日志所指的数据无法读取(表被删除或改动): 表 loans 不存在" in err
     assert "第 1 条" not in err
 
 

@@ -8,6 +8,7 @@ and `report_app` when imported at the bottom of this file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import sys
@@ -55,19 +56,71 @@ def _main(
 
 
 def friendly(fn):
-    """Turn a LedgerError into its Chinese message on stderr and the contract's exit code."""
+    """Turn a LedgerError into its Chinese message on stderr and the contract's exit code.
+
+    A DuckDB error that escapes a command means the ledger file could not be read (a
+    damaged block): it is told as such, never as a traceback. With `--json` the error is
+    one JSON object on stderr (`error`, `hint`, `exit_code`, and the library's own words
+    in `detail`); stdout keeps nothing but a command's result.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except LedgerError as exc:
-            sys.stderr.write(f"错误: {exc.message}\n")
-            if exc.hint:
-                sys.stderr.write(f"提示: {exc.hint}\n")
+            tell(exc, kwargs.get("as_json", False))
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if not type(exc).__module__.startswith(("duckdb", "_duckdb")):
+                raise
+            from ..ledger_file import read_failed
+
+            damaged = read_failed(db_path(), exc)
+            tell(damaged, kwargs.get("as_json", False))
+            raise typer.Exit(damaged.exit_code) from None
 
     return wrapper
+
+
+def tell(exc: LedgerError, as_json: bool = False) -> None:
+    """Write an error for the user on stderr: `错误:`/`提示:` lines, or one JSON object under --json."""
+    if as_json:
+        import json
+
+        obj = {"error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code, "detail": exc.detail or None}
+        sys.stderr.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        return
+    sys.stderr.write(f"错误: {exc.message}\n")
+    if exc.hint:
+        sys.stderr.write(f"提示: {exc.hint}\n")
+
+
+class _Unmerged:
+    """A failed merge of a committed change into the ledger file, kept until the result is shown."""
+
+    error = None
+
+    def raise_if_any(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@contextlib.contextmanager
+def committing():
+    """Around a write command's store: a `NotMerged` from closing it is kept, not raised at once.
+
+    The change is committed (in the `.wal`), so the command first shows what it did, then
+    calls `raise_if_any()`: the user sees the result and the exit-3 message saying where
+    the change is and what to do.
+    """
+    from ..errors import NotMerged
+
+    kept = _Unmerged()
+    try:
+        yield kept
+    except NotMerged as exc:
+        kept.error = exc
 
 
 def parse_day(text: str | None, default: dt.date | None = None) -> dt.date | None:
@@ -89,11 +142,17 @@ def refuse_if_read_only() -> None:
 
 
 def open_store(read_only: bool = False):
+    """The ledger of --db; a reader merges committed changes left in the `.wal` (not under --read-only)."""
     from ..store import Store
 
     if not read_only:
         refuse_if_read_only()
-    return Store.open(db_path(), read_only=read_only)
+    store = Store.open(db_path(), read_only=read_only, merge=not State.read_only)
+    if store.pending_wal:
+        from ..ledger_file import pending_note
+
+        sys.stderr.write(pending_note(store.path) + "\n")
+    return store
 
 
 @app.command()
@@ -132,8 +191,9 @@ def import_(
 
         check_target(file, errors_out)
     mapping = mapping_for(file, db_path(), map_file)
-    with open_store() as store:
-        result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
+    with committing() as unmerged:
+        with open_store() as store:
+            result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
     marked = unwritten = None
     if errors_out is not None and result.problems:
         try:
@@ -153,7 +213,8 @@ def import_(
         elif errors_out is not None and unwritten is None:
             typer.echo(f"未发现任何问题,未生成 {errors_out}")
     if unwritten is not None:
-        sys.stderr.write(f"错误: {unwritten.message}\n提示: {unwritten.hint}\n")
+        tell(unwritten, as_json)
+    unmerged.raise_if_any()
     if result.refused:
         raise typer.Exit(1)
     if unwritten is not None:

@@ -19,10 +19,10 @@ AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为
 PolicyFile = Annotated[Optional[Path], typer.Option("--policy", help="政策文件 (TOML);默认 $LEDGER_POLICY 或内置默认政策")]
 
 
-def _policy(path: Path | None):
-    from ..policy import load_policy, policy_path
+def _policy(path: Path | None, needs: tuple[str, ...] = ()):
+    from ..policy import load_policy
 
-    return load_policy(policy_path(path))
+    return load_policy(path, needs)
 
 
 @report_app.command("fund")
@@ -33,7 +33,7 @@ def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: Policy
     from ..reports.fund import fund_statement
 
     day = parse_day(as_of, dt.date.today())
-    policy = _policy(policy_file)
+    policy = _policy(policy_file, ("risk_fund",))
     with open_store(read_only=True) as store:
         s = fund_statement(store.con, day, policy)
     if as_json:

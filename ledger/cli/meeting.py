@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UsageError
+from ..errors import UsageError, os_words
 from . import friendly, open_store, parse_day, report_app
 
 BY_CHOICES = ("bank", "district", "grade", "month")
@@ -118,7 +118,7 @@ def report_summary(
                 written = write_workbook(pack, xlsx)
             except OSError as exc:
                 raise UsageError(
-                    f"无法写出工作簿 {xlsx}: {exc.strerror or exc}", "请检查路径与权限;若该文件正在 Excel/WPS 中打开,请先关闭。"
+                    f"无法写出工作簿 {xlsx}: {os_words(exc)}", "请检查路径与权限;若该文件正在 Excel/WPS 中打开,请先关闭。", detail=str(exc)
                 ) from None
     if as_json:
         from ..reports.render import print_json
@@ -182,7 +182,7 @@ def report_targets(
 
     day = parse_day(as_of, dt.date.today())
     with open_store(read_only=True) as store:
-        progress = target_progress(store.con, load_policy(policy_file), day)
+        progress = target_progress(store.con, load_policy(policy_file, ("targets",)), day)
     if progress is None:
         raise UsageError(
             f"政策文件中没有 {day:%Y-%m-%d} 生效的“双倍增”目标", "请在政策文件的 [[targets]] 中写明 effective_from 与 milestones。"

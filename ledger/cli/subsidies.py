@@ -25,7 +25,7 @@ def audit_subsidies(
     from ..policy import load_policy
     from ..reports.subsidy_audit import subsidy_audit, write_xlsx
 
-    policy = load_policy(policy_file)
+    policy = load_policy(policy_file, ("incubator",))
     with open_store(read_only=True) as store:
         audit = subsidy_audit(store.con, policy)
     from ..reports.subsidy_audit_render import print_audit
@@ -39,14 +39,14 @@ def deliver(audit, as_json: bool, xlsx: Path | None, write_xlsx, print_audit, fa
     Exit 1 with --fail-on-findings when anything was not allowed; a workbook that cannot be
     written is a usage error (exit 2) naming the path.
     """
-    from ..errors import UsageError
+    from ..errors import UsageError, os_words
     from ..reports import render
 
     if xlsx is not None:
         try:
             write_xlsx(audit, xlsx, str(db_path()))
         except OSError as exc:
-            raise UsageError(f"无法写出审计底稿 {xlsx}: {exc.strerror or exc}", "请检查路径是否可写,以及文件是否正被 Excel 打开。") from None
+            raise UsageError(f"无法写出审计底稿 {xlsx}: {os_words(exc)}", "请检查路径是否可写,以及文件是否正被 Excel 打开。", detail=str(exc)) from None
     if as_json:
         render.print_json(audit.to_json())
     else:

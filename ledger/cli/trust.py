@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, db_path, friendly, open_store
+from . import app, committing, db_path, friendly, open_store
 
 AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
@@ -28,12 +28,14 @@ def void(
     from ..reports import render
     from ..reports.trail_render import voided_text
 
-    with open_store() as store:
-        done = void_target(store, target, reason)
+    with committing() as unmerged:
+        with open_store() as store:
+            done = void_target(store, target, reason)
     if as_json:
         render.print_json(done.to_json())
     else:
         typer.echo(voided_text(done))
+    unmerged.raise_if_any()
 
 
 @app.command("log")

@@ -7,8 +7,7 @@ DuckDB's own English words go to `detail` only (shown in `--json` output).
 
 A DuckDB file starts with three 4 KiB headers: the main one (magic `DUCK` at byte 8) and
 two database headers, the newer of which (higher `iteration`) gives the number of blocks
-and the block size, hence the least size the file must have. A file shorter than that
-has lost blocks, even where DuckDB would only notice when a query reaches them.
+and the block size; after them come whole blocks (see `_cut_short`).
 """
 
 from __future__ import annotations
@@ -55,18 +54,25 @@ def check(path: Path) -> None:
         raise LedgerDamaged(f"无法读取账本文件: {path}", RESTORE, detail=str(exc)) from None
     if len(head) < HEADER_SIZE * HEADERS or head[MAGIC_AT : MAGIC_AT + len(MAGIC)] != MAGIC:
         raise foreign_file(path, size)
-    expected = _least_size(head)
-    if expected is not None and size < expected:
-        raise LedgerDamaged(f"账本文件不完整(被截断): {path} 只有 {size:,} 字节,按其文件头应至少有 {expected:,} 字节", RESTORE)
+    if _cut_short(head, size) and not has_wal(path):
+        raise LedgerDamaged(f"账本文件不完整(被截断): {path} 只有 {size:,} 字节,不是完整的数据块", RESTORE)
 
 
-def _least_size(head: bytes) -> int | None:
-    """The size the newer database header accounts for, or None when the header is not one we know."""
+def _cut_short(head: bytes, size: int) -> bool:
+    """Whether the file ends inside a block, short of the blocks its newer database header counts.
+
+    DuckDB writes whole blocks and may trim free ones from the end, so a sound file is
+    headers plus whole blocks. A write that failed for lack of space can leave part of a
+    block at the end, but then the commit it was merging waits in the `.wal` (the caller
+    checks): a file ending mid-block with no `.wal` beside it was cut short (an interrupted
+    copy or download), even where DuckDB would notice only when a query reaches a lost block.
+    """
     newest = max((struct.unpack_from("<QQQQQQ", head, HEADER_SIZE * i) for i in (1, 2)), key=lambda h: h[1])
     _checksum, _iteration, _meta, _free, blocks, block_size = newest
     if block_size < HEADER_SIZE or block_size > 1 << 30 or block_size & (block_size - 1) or blocks > 1 << 40:
-        return None  # an older or newer storage format: leave the judgement to DuckDB
-    return HEADER_SIZE * HEADERS + blocks * block_size
+        return False  # an older or newer storage format: leave the judgement to DuckDB
+    body = size - HEADER_SIZE * HEADERS
+    return body % block_size != 0 and size < HEADER_SIZE * HEADERS + blocks * block_size
 
 
 def foreign_file(path: Path, size: int | None = None) -> LedgerDamaged:

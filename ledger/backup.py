@@ -105,16 +105,18 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def backup(source: Path, out: Path) -> Copy:
+def backup(source: Path, out: Path, merge: bool = True) -> Copy:
     """Copy the ledger at `source` to a new ledger file `out` that verifies on its own.
 
     Refused if `out` exists, or if the source does not verify (a backup is a copy you can
-    trust; to preserve a damaged file as evidence, copy the file itself).
+    trust; to preserve a damaged file as evidence, copy the file itself). Changes committed
+    but still waiting in the source's `.wal` are in the copy: DuckDB reads them with the
+    file (and `merge` first merges them into it, as every reading command does).
     """
     _fresh(out, "备份")
     tmp = _partial(out)
     try:
-        with Store.open(source, read_only=True) as store:
+        with Store.open(source, read_only=True, merge=merge) as store:
             _require_verified(store, "备份")
             head, entries = journal.head(store.con), store.con.execute("SELECT count(*) FROM journal").fetchone()[0]
             name = store.con.execute("SELECT current_database()").fetchone()[0]
@@ -122,9 +124,11 @@ def backup(source: Path, out: Path) -> Copy:
             store.con.execute(f'COPY FROM DATABASE "{name}" TO ledger_backup')
             copied, original = _counts(store.con, "ledger_backup"), _counts(store.con)
             store.con.execute("DETACH ledger_backup")
+        if ledger_file.has_wal(tmp):  # DETACH could not merge the copy into its file: it would lose rows
+            raise LedgerDamaged(f"备份未能完整写入 {out}(目标磁盘已满或超出文件大小限制),未留下备份文件", "请腾出目标磁盘空间后重试。")
         if copied != original:
             raise LedgerDamaged(f"备份与原账本的行数不一致: {copied} ≠ {original}", "请重试;如仍不一致,请检查磁盘。")
-        with Store.open(tmp, read_only=True) as copy:
+        with Store.open(tmp, read_only=True, merge=False) as copy:
             breaks = journal.verify(copy.con)
             copy_head = journal.head(copy.con)
         if breaks or copy_head != head:
@@ -153,7 +157,7 @@ def _empty_dir(out: Path) -> None:
         raise UsageError(f"目录不存在: {out.parent}", "请先创建上级目录。")
 
 
-def export_parquet(source: Path, out: Path) -> Copy:
+def export_parquet(source: Path, out: Path, merge: bool = True) -> Copy:
     """One parquet file per table of the ledger into the new (or empty) directory `out`, plus a manifest.
 
     The manifest names the ledger, the time, the journal head hash and, per table, the
@@ -163,7 +167,7 @@ def export_parquet(source: Path, out: Path) -> Copy:
     tmp = _partial(out)
     try:
         tmp.mkdir()
-        with Store.open(source, read_only=True) as store:
+        with Store.open(source, read_only=True, merge=merge) as store:
             con = store.con
             con.execute("BEGIN TRANSACTION")  # one snapshot for every table
             head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]
@@ -214,7 +218,7 @@ def _export_cell(ws, value):
     return xlsx_safe.cell(ws, value)
 
 
-def export_xlsx(source: Path, out: Path) -> Copy:
+def export_xlsx(source: Path, out: Path, merge: bool = True) -> Copy:
     """Every table of the ledger as a sheet of a new workbook `out` (a table longer than a sheet continues on the next).
 
     Text cells go through `xlsx_safe`, so text that looks like a formula stays text.
@@ -227,7 +231,7 @@ def export_xlsx(source: Path, out: Path) -> Copy:
     tmp = _partial(out)
     try:
         wb = Workbook(write_only=True)
-        with Store.open(source, read_only=True) as store:
+        with Store.open(source, read_only=True, merge=merge) as store:
             con = store.con
             con.execute("BEGIN TRANSACTION")
             head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]

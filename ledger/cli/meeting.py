@@ -166,7 +166,9 @@ def report_brief(
 
         R.console().print(R.brief_renderable(b))
     else:
-        typer.echo("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document
+        from ..reports.render import say
+
+        say("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document
 
 
 @report_app.command("targets")

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, committing, db_path, friendly, open_store
+from . import State, app, committing, db_path, friendly, open_store
 
 AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
@@ -34,7 +34,7 @@ def void(
     if as_json:
         render.print_json(done.to_json())
     else:
-        typer.echo(voided_text(done))
+        render.say(voided_text(done))
     unmerged.raise_if_any()
 
 
@@ -75,11 +75,11 @@ def backup(
     from ..reports import render
     from ..reports.trail_render import copy_text
 
-    copy = make_backup(db_path(), out)
+    copy = make_backup(db_path(), out, merge=not State.read_only)
     if as_json:
         render.print_json(copy.to_json())
     else:
-        typer.echo(copy_text(copy))
+        render.say(copy_text(copy))
 
 
 @app.command()
@@ -99,11 +99,11 @@ def export(
         raise UsageError("请指定导出格式", "例如 `ledger export --parquet 导出目录` 或 `ledger export --xlsx 账本.xlsx`。")
     copies = []
     if parquet is not None:
-        copies.append(export_parquet(db_path(), parquet))
+        copies.append(export_parquet(db_path(), parquet, merge=not State.read_only))
     if xlsx is not None:
-        copies.append(export_xlsx(db_path(), xlsx))
+        copies.append(export_xlsx(db_path(), xlsx, merge=not State.read_only))
     if as_json:
         render.print_json({"exports": [c.to_json() for c in copies]})
     else:
         for c in copies:
-            typer.echo(copy_text(c))
+            render.say(copy_text(c))

@@ -7,6 +7,7 @@ only draw them. rich is imported inside the functions so that `--json` stays lea
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 
@@ -15,11 +16,55 @@ from ..problems import Problem, errors, warnings
 from .wording import cn_date
 
 
-def console(stderr: bool = False):
-    """A rich console wide enough for Chinese tables (80 columns when not a terminal)."""
-    from rich.console import Console
+# Characters a terminal acts on instead of showing: C0 controls except tab and line break,
+# DEL and C1 controls, line/paragraph separators and the bidi controls that reorder text.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
-    return Console(stderr=stderr, width=None if sys.stdout.isatty() else 100, highlight=False)
+
+def visible(text: str) -> str:
+    """Stored text as a terminal may show it: each control character written as `\\u001b` (never acted on)."""
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def console(stderr: bool = False, width: int = 100):
+    """A rich console wide enough for Chinese tables (`width` columns when not a terminal).
+
+    Every command draws through this console, and it shows control characters in stored
+    text (a contract number holding ESC or BEL, a bank name with a right-to-left override)
+    escaped, before tables are laid out; see `visible`.
+    """
+    return _visible_console()(stderr=stderr, width=None if sys.stdout.isatty() else width, highlight=False)
+
+
+def _visible_console():
+    """The rich Console class whose text goes through `visible` (built on first use: rich loads lazily)."""
+    global _VisibleConsole
+    if _VisibleConsole is None:
+        from rich.console import Console
+        from rich.text import Text
+
+        class VisibleConsole(Console):
+            def render_str(self, text: str, **kwargs):
+                return super().render_str(visible(text), **kwargs)
+
+            def render(self, renderable, options=None):
+                if isinstance(renderable, Text) and CONTROL.search(renderable.plain):
+                    shown = Text(style=renderable.style, justify=renderable.justify, overflow=renderable.overflow, no_wrap=renderable.no_wrap, end=renderable.end)
+                    for segment in renderable.render(self, end=""):
+                        shown.append(visible(segment.text), segment.style)
+                    renderable = shown
+                return super().render(renderable, options)
+
+        _VisibleConsole = VisibleConsole
+    return _VisibleConsole
+
+
+_VisibleConsole = None
+
+
+def say(text: str) -> None:
+    """One line of plain output (no table) holding stored text, escaped like the console's."""
+    sys.stdout.write(visible(text) + "\n")
 
 
 PRETTY_JSON_LIMIT = 1 << 20
@@ -35,7 +80,8 @@ def print_json(obj) -> None:
     text = json.dumps(obj, ensure_ascii=False)
     if len(text) < PRETTY_JSON_LIMIT:
         text = json.dumps(obj, ensure_ascii=False, indent=2)
-    sys.stdout.write(text + "\n")
+    # json escapes U+0000–U+001F itself; DEL, C1 and bidi controls (only inside strings) get the same \\u form
+    sys.stdout.write(visible(text) + "\n")
 
 
 def summary_table(s):

@@ -6,7 +6,6 @@ Every table keeps to 80 columns: few columns, short headers, 万元 without a un
 
 from __future__ import annotations
 
-import sys
 
 from ..money import fmt_wan
 from .wording import cn_date, percent_words, period_words, signed_percent
@@ -15,10 +14,10 @@ WIDTH = 80
 
 
 def console():
-    """A console at the terminal's width, or 80 columns when the output is not a terminal."""
-    from rich.console import Console
+    """A console at the terminal's width, or 80 columns when the output is not a terminal (control characters escaped)."""
+    from .render import console as visible_console
 
-    return Console(width=None if sys.stdout.isatty() else WIDTH, highlight=False)
+    return visible_console(width=WIDTH)
 
 
 def _table(title: str):

@@ -92,7 +92,7 @@ def _require_verified(store: Store, what: str) -> None:
 def _fresh(out: Path, what: str) -> None:
     if out.exists():
         raise UsageError(f"{what}目标已存在: {out}", "为免覆盖已有文件,请指定一个新的路径。")
-    if not out.parent.exists():
+    if not out.parent.is_dir():
         raise UsageError(f"目录不存在: {out.parent}", "请先创建该目录。")
 
 
@@ -153,7 +153,7 @@ def _sha256_file(path: Path) -> str:
 def _empty_dir(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"导出目录已存在且不为空: {out}", "请指定一个新的或空的目录。")
-    if not out.parent.exists():
+    if not out.parent.is_dir():
         raise UsageError(f"目录不存在: {out.parent}", "请先创建上级目录。")
 
 

@@ -116,6 +116,8 @@ _REASONS = (
     ("No space left", "磁盘已满"),
     ("File too large", "超出文件大小限制"),
     ("Permission denied", "没有权限"),
+    ("No such file or directory", "文件或目录不存在"),
+    ("Cannot open file", "无法打开文件"),
     ("Catalog Error", "账本的表结构被改动(表或列不存在)"),
 )
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from . import ledger_file
-from .errors import LedgerBusy, LedgerDamaged, LedgerError, UsageError
+from .errors import LedgerBusy, LedgerDamaged, LedgerError, UsageError, os_words
 
 SCHEMA_VERSION = 1
 DEFAULT_FILE = "ledger.duckdb"
@@ -113,8 +113,13 @@ class Store:
                 f"此路径旁留有另一账本的日志文件 {ledger_file.wal_path(path)}",
                 "它可能保存着某个账本已提交的更改:请找到它所属的账本文件放回原处,或把它移走妥善保存后重试。",
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        store = cls(_connect(path, read_only=False), path, read_only=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(path))
+        except (OSError, duckdb.Error) as exc:
+            why = os_words(exc) if isinstance(exc, OSError) else ledger_file.duckdb_reason(exc)
+            raise UsageError(f"无法在此处创建账本: {path}({why})", "请检查所在目录是否存在、是否可写、磁盘空间是否足够。", detail=str(exc)) from None
+        store = cls(con, path, read_only=False)
         with store.transaction():
             create_schema(store.con)
         return store

@@ -179,3 +179,33 @@ def test_a_sound_ledger_still_opens_after_duckdb_trimmed_its_free_blocks(tmp_pat
         con.execute("DROP TABLE scratch")
     result = ledger.run("verify")
     assert result.exit_code == 0, result.output
+
+
+def test_a_ledger_or_a_backup_cannot_be_made_where_a_file_stands_in_for_a_directory(good, tmp_path):
+    """Chinese, exit 2, no traceback (was: FileExistsError / NotADirectoryError tracebacks)."""
+    blocker = tmp_path / "不是目录"
+    blocker.write_text("x", encoding="utf-8")
+    made = Ledger(blocker / "ledger.duckdb").run("init")
+    assert made.exit_code == 2 and isinstance(made.exception, SystemExit), made.output
+    assert f"无法在此处创建账本: {blocker / 'ledger.duckdb'}" in made.stderr and "Errno" not in made.stderr
+    for args in (("backup", blocker / "备份.duckdb"), ("export", "--parquet", blocker / "导出")):
+        result = Ledger(good).run(*args)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+        assert f"目录不存在: {blocker}" in result.stderr
+
+
+def test_json_errors_match_their_schema(good, tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "json" / "error.schema.json").read_text(encoding="utf-8"))
+    db = tmp_path / "ledger.duckdb"
+    _cut(good, db)
+    bad_policy = tmp_path / "政策.toml"
+    bad_policy.write_bytes(b"[[risk_fund]]\nfund_share = \n")
+    for result in (
+        Ledger(db).run("report", "summary", "--json"),
+        Ledger(good).run("report", "fund", "--json", "--policy", bad_policy),
+        Ledger(tmp_path / "没有.duckdb").run("log", "--json"),
+    ):
+        assert result.exit_code in (2, 3) and result.stdout == ""
+        jsonschema.validate(json.loads(result.stderr), schema)

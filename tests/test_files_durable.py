@@ -9,15 +9,12 @@ The commands run as real processes, under a real `RLIMIT_FSIZE` or on a real ful
 
 from __future__ import annotations
 
-import os
-import resource
 import shutil
-import signal
 import subprocess
 
 import duckdb
 import pytest
-from trust_support import C, NAMES, cli, loaded, registry, state
+from trust_support import file_size_limit, C, NAMES, cli, fill, loaded, registry, small_disk, state
 
 from conftest import LOAN_HEADER, Ledger, write_xlsx
 
@@ -25,14 +22,6 @@ from conftest import LOAN_HEADER, Ledger, write_xlsx
 # No write may reach past 256 KiB into any file: room for a small log record in the new .wal,
 # none for the merge, which writes blocks further into the ledger file (megabytes long).
 LIMIT = 256 * 1024
-
-
-def _file_size_limit(limit: int):
-    def apply():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
-
-    return apply
 
 
 def _wal(ledger: Ledger):
@@ -70,7 +59,7 @@ def held_in_wal(ledger: Ledger, tmp_path) -> Ledger:
     loaded(ledger, tmp_path)
     before = state(ledger)
     limit = LIMIT
-    result = cli(ledger.path, "import", _new_loans(tmp_path), preexec_fn=_file_size_limit(limit))
+    result = cli(ledger.path, "import", _new_loans(tmp_path), preexec_fn=file_size_limit(limit))
     _told_it_is_in_the_wal(result, ledger)
     assert "已导入 新放款.xlsx" in result.stdout  # what was committed is still shown
     assert _wal(ledger).stat().st_size > 0
@@ -110,7 +99,7 @@ def test_a_backup_and_an_export_taken_while_the_wal_holds_a_commit_contain_it(he
 
 def test_a_void_whose_merge_fails_exits_3_and_is_kept(ledger: Ledger, tmp_path):
     loaded(ledger, tmp_path)
-    result = cli(ledger.path, "void", "2", "--reason", "银行更正", preexec_fn=_file_size_limit(LIMIT))
+    result = cli(ledger.path, "void", "2", "--reason", "银行更正", preexec_fn=file_size_limit(LIMIT))
     _told_it_is_in_the_wal(result, ledger)
     assert "已作废 批次 2" in result.stdout
     assert cli(ledger.path, "verify").returncode == 0  # merges, then verifies
@@ -119,19 +108,11 @@ def test_a_void_whose_merge_fails_exits_3_and_is_kept(ledger: Ledger, tmp_path):
 
 def test_a_commit_on_a_full_disk_is_kept_in_the_wal_and_merged_once_there_is_room(tmp_path):
     """The ledger on a small tmpfs filled up after the log record fits (needs root; skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs is not allowed here")
-    try:
+    with small_disk(tmp_path) as disk:
         led = Ledger(disk / "ledger.duckdb")
         assert cli(led.path, "init").returncode == 0
         assert cli(led.path, "import", registry(tmp_path)).returncode == 0
-        filler = disk / "filler"
-        with open(filler, "wb") as f:
-            f.write(b"\0" * (shutil.disk_usage(disk).free - 64 * 1024))  # room for the log record only
+        filler = fill(disk, 64 * 1024)  # room for the log record only
         result = cli(led.path, "import", _new_loans(tmp_path))
         if result.returncode == 3 and "本次操作未写入任何数据" in result.stderr:
             pytest.skip("this tmpfs had no room even for the log record")
@@ -141,8 +122,6 @@ def test_a_commit_on_a_full_disk_is_kept_in_the_wal_and_merged_once_there_is_roo
         assert not _wal(led).exists() or _wal(led).stat().st_size == 0
         assert _alone(led, tmp_path, "SELECT count(*) FROM loans WHERE contract_no LIKE 'WAL-%'") == [(40,)]
         assert cli(led.path, "verify").returncode == 0
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_an_ordinary_import_leaves_nothing_in_the_wal(ledger: Ledger, tmp_path):

@@ -8,16 +8,13 @@ its journal entry) or not at all, and `verify` passes either way.
 
 from __future__ import annotations
 
-import os
-import resource
-import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from trust_support import big_loans_csv, cli, loaded, popen, registry, state
+from trust_support import file_size_limit, big_loans_csv, cli, fill, loaded, popen, registry, small_disk, state
 
 from conftest import Ledger
 
@@ -89,14 +86,6 @@ def test_sigkill_during_the_commit_is_all_or_nothing(led: Ledger, tmp_path):
         assert cli(led.path, "verify").returncode == 0
 
 
-def _file_size_limit(limit: int):
-    def apply():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead of killing
-
-    return apply
-
-
 def _refused_for_space(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 3, result.stdout + result.stderr
     assert "写入账本失败,本次操作未写入任何数据" in result.stderr and "磁盘空间" in result.stderr
@@ -107,7 +96,7 @@ def test_a_write_past_the_file_size_limit_is_refused_and_changes_nothing(led: Le
     big = big_loans_csv(tmp_path / "大文件.csv", ROWS)
     before = state(led)
     limit = 1 << 20  # no file may grow past 1 MiB; the import's log record needs megabytes
-    _refused_for_space(cli(led.path, "import", big, preexec_fn=_file_size_limit(limit)))
+    _refused_for_space(cli(led.path, "import", big, preexec_fn=file_size_limit(limit)))
     assert cli(led.path, "verify").returncode == 0
     assert state(led) == before
     assert cli(led.path, "import", big).returncode == 0
@@ -115,24 +104,19 @@ def test_a_write_past_the_file_size_limit_is_refused_and_changes_nothing(led: Le
 
 
 def test_a_full_disk_is_refused_and_changes_nothing(tmp_path):
-    """The ledger on a small tmpfs that fills up (needs root; skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs is not allowed here")
-    try:
+    """The ledger on a small tmpfs that fills up (needs root; skipped where mounting is not allowed).
+
+    Once the filler is gone the disk must hold the ledger, the import's log record and the
+    merge of the two at once (a merge that does not fit is exit 3: test_files_durable).
+    """
+    with small_disk(tmp_path, "64m") as disk:
         db = disk / "ledger.duckdb"
         assert cli(db, "init").returncode == 0
         assert cli(db, "import", registry(tmp_path)).returncode == 0
         led = Ledger(db)
         before = state(led)
         big = big_loans_csv(tmp_path / "大文件.csv", ROWS)
-        filler = disk / "filler"
-        free = shutil.disk_usage(disk).free
-        with open(filler, "wb") as f:
-            f.write(b"\0" * (free - 512 * 1024))  # leave half a megabyte
+        filler = fill(disk, 512 * 1024)  # leave half a megabyte
         _refused_for_space(cli(db, "import", big))
         assert cli(db, "verify").returncode == 0
         assert state(led) == before
@@ -140,8 +124,6 @@ def test_a_full_disk_is_refused_and_changes_nothing(tmp_path):
         assert cli(db, "import", big).returncode == 0
         assert cli(db, "verify").returncode == 0
         assert led.sql("SELECT count(*) FROM loans") == [(ROWS,)]
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_a_failing_query_on_a_registered_frame_keeps_its_own_error(tmp_path):

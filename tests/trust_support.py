@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +81,43 @@ def state(ledger: Ledger) -> tuple:
         "SELECT (SELECT count(*) FROM journal), (SELECT max(entry_hash) FROM journal WHERE seq = (SELECT max(seq) FROM journal)), "
         "(SELECT count(*) FROM import_batches), (SELECT count(*) FROM loans), (SELECT count(*) FROM enterprises), (SELECT count(*) FROM voids)"
     )[0]
+
+
+@contextlib.contextmanager
+def small_disk(tmp_path: Path, size: str = "16m"):
+    """A real, small tmpfs mounted under tmp_path for the block (needs root; the test is skipped where mounting is not allowed)."""
+    import pytest
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)], capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """A file taking all of `disk`'s free space but `leave` bytes; remove it to free the space."""
+    filler = disk / "filler"
+    with open(filler, "wb") as f:
+        f.write(b"\0" * (shutil.disk_usage(disk).free - leave))
+    return filler
+
+
+def file_size_limit(limit: int):
+    """A `preexec_fn` for `cli`: no file of the process may grow past `limit` bytes (`ulimit -f`).
+
+    SIGXFSZ is ignored, so a write past the limit fails with EFBIG instead of killing the process.
+    """
+    import resource
+    import signal
+
+    def apply():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    return apply

@@ -43,3 +43,10 @@ def validate(name: str, instance) -> None:
     error = jsonschema.exceptions.best_match(validator(name).iter_errors(instance))
     if error is not None:
         raise error
+
+
+def validate_def(name: str, instance) -> None:
+    """Raise jsonschema.ValidationError unless `instance` fits the shared definition defs.schema.json#/$defs/<name>."""
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator({"$ref": f"{schema_path('defs').as_uri()}#/$defs/{name}"}, registry=_registry()).validate(instance)

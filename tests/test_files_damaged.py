@@ -195,9 +195,9 @@ def test_a_ledger_or_a_backup_cannot_be_made_where_a_file_stands_in_for_a_direct
 
 
 def test_json_errors_match_their_schema(good, tmp_path):
-    import jsonschema
+    """The error object of --json is `$defs/error` of schemas/json/defs.schema.json."""
+    from json_schemas import validate_def
 
-    schema = json.loads((ROOT / "schemas" / "json" / "error.schema.json").read_text(encoding="utf-8"))
     db = tmp_path / "ledger.duckdb"
     _cut(good, db)
     bad_policy = tmp_path / "政策.toml"
@@ -208,4 +208,4 @@ def test_json_errors_match_their_schema(good, tmp_path):
         Ledger(tmp_path / "没有.duckdb").run("log", "--json"),
     ):
         assert result.exit_code in (2, 3) and result.stdout == ""
-        jsonschema.validate(json.loads(result.stderr), schema)
+        validate_def("error", json.loads(result.stderr))

@@ -96,6 +96,7 @@ COMMANDS = {
     "report outstanding": lambda tmp: ("report", "outstanding", "--by", "loan"),
     "report targets": lambda tmp: ("report", "targets"),
     "audit subsidies": lambda tmp: ("audit", "subsidies"),
+    "audit claims": lambda tmp: ("audit", "claims"),
     "log": lambda tmp: ("log",),
     "verify": lambda tmp: ("verify",),
     "backup": lambda tmp: ("backup", tmp / "备份.duckdb"),

@@ -130,6 +130,7 @@ def test_a_required_key_missing_and_a_section_written_as_a_single_table(tmp_path
     "args, needs",
     [
         (("report", "fund"), "[[risk_fund]](风险补偿基金)"),
+        (("audit", "claims"), "[[risk_fund]](风险补偿基金)"),
         (("audit", "subsidies"), "[[incubator]](孵化载体补助)"),
         (("report", "targets"), "[[targets]](“双倍增”目标)"),
     ],
@@ -150,6 +151,7 @@ def test_an_empty_or_section_less_file_says_which_sections_the_command_needs(led
         ("report", "targets"),
         ("report", "summary", "--xlsx", "会议.xlsx"),
         ("audit", "subsidies"),
+        ("audit", "claims"),
     ],
     ids=" ".join,
 )

@@ -58,7 +58,7 @@ def audit_claims(
     from ..reports.claim_audit_render import print_audit
 
     day = parse_day(as_of)
-    policy = _policy(policy_file)
+    policy = _policy(policy_file, ("risk_fund",))
     with open_store(read_only=True) as store:
         audit = claim_audit(store.con, policy, day)
     deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings)

@@ -178,20 +178,46 @@ def template(
 
 @app.command()
 @friendly
-def verify() -> None:
-    """核验账本日志链与数据 (verify the hash-chained journal against the stored rows)."""
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出: 日志条数、末条哈希、不一致之处")] = False,
+    expect_head: Annotated[
+        Optional[str], typer.Option("--expect-head", help="会议纪要等处记下的末条日志哈希(至少前 12 位);不同则退出码 3")
+    ] = None,
+) -> None:
+    """核验账本日志链与数据 (verify the hash-chained journal against the stored rows; --expect-head HASH)."""
     from .. import journal
+    from ..reports import render
 
+    expected = journal.head_prefix(expect_head) if expect_head is not None else None
     with open_store(read_only=True) as store:
         breaks = journal.verify(store.con)
         count, head = journal.size(store.con), journal.head(store.con)
-    if breaks:
-        first = breaks[0]
-        sys.stderr.write(f"核验失败: {first.where}起不一致 — {first.what}\n")
-        for b in breaks[1:]:
-            sys.stderr.write(f"  {b.where}: {b.what}\n")
+    differs = expected is not None and not head.startswith(expected)
+    if as_json:
+        render.print_json(
+            {
+                "ok": not breaks and not differs,
+                "entries": count,
+                "journal_head": head,
+                "expected_head": expected,
+                "head_matches": None if expected is None else not differs,
+                "breaks": [{"seq": b.seq, "where": b.where, "what": b.what} for b in breaks],
+            }
+        )
+    else:
+        if breaks:
+            first = breaks[0]
+            sys.stderr.write(f"核验失败: {first.where}起不一致 — {first.what}\n")
+            for b in breaks[1:]:
+                sys.stderr.write(f"  {b.where}: {b.what}\n")
+        if differs:
+            sys.stderr.write(f"末条日志哈希不符: 应为 {expected}(纪要所记),实为 {head}\n")
+            sys.stderr.write("提示: 账本在记下该哈希之后有新的导入或作废,或最新的日志连同其数据被删除;用 `ledger log` 查看此后的日志。\n")
+        if not breaks:
+            tail = f";与所记哈希 {expected} 相符" if expected is not None and not differs else ""
+            typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。末条日志哈希 {head}{tail}")
+    if breaks or differs:
         raise typer.Exit(3)
-    typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。末条日志哈希 {head}")
 
 
 @app.command()

@@ -16,7 +16,7 @@ import duckdb
 
 from . import journal
 from .errors import Refused, UsageError
-from .store import FACT_TABLES_QUERY, Store
+from .store import FACT_TABLES_QUERY, Store, sql_text
 
 MAX_REASON = 500
 
@@ -170,3 +170,25 @@ def void(store: Store, target_text: str, reason: str, user: str | None = None) -
         recorded_at=record["recorded_at"],
         removed=removed,
     )
+
+
+def voided_rows_sql(table: str) -> str:
+    """SQL for each voided row of a fact table and the void that took it out first.
+
+    Columns: id, void_reason, void_entry (the journal entry of that void). A row voided on its
+    own and later with its whole batch is named by the earlier void. `ledger rows
+    --include-voided` and `ledger export --include-voided` both join it to the table.
+    """
+    return f"""
+        WITH v AS (
+            SELECT v.id AS void_id, v.batch_id, v.table_name, v.row_id, v.reason, j.seq
+            FROM voids v LEFT JOIN journal j
+              ON j.action = 'void' AND j.batch_id = v.batch_id AND CAST(json_extract_string(j.detail, '$.void.id') AS INTEGER) = v.id
+        ),
+        hits AS (
+            SELECT t.id, v.void_id, v.reason, v.seq FROM {table} t JOIN v ON v.row_id IS NULL AND v.batch_id = t.batch_id
+            UNION ALL
+            SELECT v.row_id, v.void_id, v.reason, v.seq FROM v WHERE v.table_name = {sql_text(table)} AND v.row_id IS NOT NULL
+        )
+        SELECT id, arg_min(reason, void_id) AS void_reason, arg_min(seq, void_id) AS void_entry FROM hits GROUP BY id
+    """

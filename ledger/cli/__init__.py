@@ -260,4 +260,4 @@ def main() -> None:
     os._exit(code)
 
 
-from . import fund, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)
+from . import fund, meeting, rows, subsidies, trust  # noqa: E402,F401  (register their commands)

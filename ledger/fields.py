@@ -114,7 +114,7 @@ def field_sheet(wb, rows: list[tuple[str, str, str, str]]) -> None:
 def printable(ws) -> None:
     """Landscape, one page wide, header repeated on every page."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

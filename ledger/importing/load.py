@@ -74,7 +74,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
     with registered(con, "incoming", pending.frame):
         rows = con.execute(
             f"""
-            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}
+            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}, t.id
             FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
             JOIN import_batches b ON b.id = t.batch_id
             ORDER BY i.source_row
@@ -94,7 +94,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
 
     problems: list[Problem] = []
     same: dict[tuple, list] = {}
-    for row, batch, src, file, sheet, same_file, changed in rows:
+    for row, batch, src, file, sheet, same_file, changed, stored_id in rows:
         if same_file:
             problems.append(listed(row, _existing_message(header, labels[row], batch, file, sheet, src, True),
                                    "同一文件的前一张工作表已有此行,本行视为重报、未重复计入;如确是另一笔(同一合同同一天),请把两行放在同一张工作表中。"))
@@ -103,7 +103,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
                 row,
                 _existing_message(header, labels[row], batch, file, sheet, src, False) + _changed_words(changed),
                 f'本行内容与账本中的记录不同。如为更正后的重报,请运行 `{command} --replaces {batch} --reason "…"`,'
-                f"一步作废原批次 {batch} 并导入本文件(只更正这一行: --replaces {spec.table}:行号,行号见 `ledger rows {spec.kind} --batch {batch}`)。",
+                f"一步作废原批次 {batch} 并导入本文件;只更正这一行则用 --replaces {spec.table}:{stored_id}。",
             ))
         else:
             same.setdefault((batch, file), []).append(row)
@@ -116,7 +116,7 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
             file=pending.file, sheet=pending.sheet, row=repeated[0], col=key_col.col, column=key_col.header,
             value=str(labels[repeated[0]]), severity=WARNING,
         ))
-    batches = list(dict.fromkeys(batch for _row, batch, *_rest, same_file, _c in rows if not same_file))
+    batches = list(dict.fromkeys(r[1] for r in rows if not r[5]))
     return Existing(problems, batches)
 
 

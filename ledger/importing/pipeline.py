@@ -121,8 +121,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
             result,
             "duplicate_file",
             f"此文件已于 {when:%Y-%m-%d %H:%M} 导入过(批次 {batch},当时文件名 {file_name}),内容完全相同,未重复导入",
-            f"同一文件无需再次导入。如银行重报了更正后的数据,请导入新文件(`ledger import 新文件 --replaces {batch} --reason …`);"
-            f"如要撤回此文件的数据,用 `ledger void {batch} --reason …`。",
+            _duplicate_hint(path, batch, replacement),
         )
     warm = _warm_up()
     try:
@@ -218,6 +217,20 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
             )
         ]
     return result
+
+
+def _duplicate_hint(path: Path, batch: int, replacement) -> str:
+    """What to do about a file already in the ledger: nothing, or, when replacing, replace its batch too."""
+    if replacement is not None:
+        given = " ".join(f"--replaces {t.batch_id if t.row_id is None else f'{t.table}:{t.row_id}'}" for t in replacement.targets)
+        return (
+            f"此文件的数据已在批次 {batch}(多半是先不带 --replaces 导入过一次)。连同它一起替换: "
+            f'`ledger import {path} {given} --replaces {batch} --reason "{replacement.reason}"`。'
+        )
+    return (
+        f"同一文件无需再次导入。如银行重报了更正后的数据,请导入新文件(`ledger import 新文件 --replaces {batch} --reason …`);"
+        f"如要撤回此文件的数据,用 `ledger void {batch} --reason …`。"
+    )
 
 
 def _earlier_batches(con, digest: str, replaced: list[int]) -> list[tuple]:

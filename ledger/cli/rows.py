@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -54,7 +55,7 @@ def rows_(
 ) -> None:
     """列出构成某个数字的明细行及其来源 (the rows behind a figure: business fields, file, sheet, row, sha256, batch)."""
     from ..reports.rows import Filters, rows
-    from ..reports.rows_render import text, write_csv, write_xlsx
+    from ..reports.rows_render import json_text, text, total_text, write_csv, write_xlsx
 
     if programme and other:
         raise UsageError("--programme 与 --other 不能同时使用", "知识价值信用贷款用 --programme,引导的其他商业贷款用 --other;都不写则全部列出。")
@@ -73,28 +74,22 @@ def rows_(
         enterprise=enterprise, batch=batch, include_voided=include_voided,
     )
     with open_store(read_only=True) as store:
-        found = rows(store.con, kind, filters)
-    try:
-        if xlsx is not None:
-            write_xlsx(found, xlsx)
-        if csv_path is not None:
-            write_csv(found, csv_path)
-    except OSError as exc:
-        raise UsageError(f"无法写出文件: {exc.filename}: {exc.strerror}", "请检查路径是否可写,以及文件是否正被 Excel/WPS 打开。") from None
-    if csv_out == "-":
-        write_csv(found, None)
-    elif as_json:
-        from ..reports import render
-
-        render.print_json(found.to_json())
-    else:
-        import sys
-
-        from ..reports.rows_render import total_text
-
-        if xlsx is not None or csv_path is not None:
+        con = store.con
+        found = rows(con, kind, filters)
+        try:
+            if xlsx is not None:
+                write_xlsx(con, found, xlsx)
+            if csv_path is not None:
+                write_csv(con, found, csv_path)
+        except OSError as exc:
+            raise UsageError(f"无法写出文件: {exc.filename}: {exc.strerror}", "请检查路径是否可写,以及文件是否正被 Excel/WPS 打开。") from None
+        if csv_out == "-":
+            write_csv(con, found, None)
+        elif as_json:
+            sys.stdout.write(json_text(con, found))
+        elif xlsx is not None or csv_path is not None:
             written = "、".join(str(p) for p in (xlsx, csv_path) if p is not None)
-            typer.echo(f"已写出 {found.title}明细 {len(found.rows)} 行: {written}")
+            typer.echo(f"已写出 {found.title}明细 {found.count + found.voided} 行: {written}")
             typer.echo(total_text(found))
         else:
-            sys.stdout.write(text(found))
+            sys.stdout.write(text(con, found))

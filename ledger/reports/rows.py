@@ -72,6 +72,21 @@ class Filters:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which rows, as SQL: one expression per column shown, the FROM/WHERE body, the order, its parameters.
+
+    The rows themselves are read by `Rows.fetch`, or drawn by DuckDB directly (`rows_render`):
+    at ten thousand rows, making Python objects of every cell costs more than the query.
+    """
+
+    cells: tuple[str, ...]
+    types: dict  # column → stored type
+    body: str
+    order: str
+    params: dict
+
+
 @dataclass
 class Rows:
     """The rows found, their columns (with labels and units) and their 合计 (live rows only, as the reports)."""
@@ -81,31 +96,27 @@ class Rows:
     table: str
     filters: Filters
     fields: list[Field]
-    rows: list[tuple]
+    selection: Selection
     count: int = 0  # live rows: the 合计 counts only what the reports count
     voided: int = 0  # voided rows listed besides (with include_voided)
     enterprises: int | None = None
     sums: dict[str, Decimal] = field(default_factory=dict)
+    rows: list[tuple] | None = None  # filled by `fetch`
 
-    @property
-    def money(self) -> list[str]:
-        """The money columns (元), whose sums are the 合计."""
-        return [f.name for f in self.fields if f.unit == "元"]
+    def fetch(self, con: duckdb.DuckDBPyConnection) -> list[tuple]:
+        """The rows as Python values (Decimal 元, dates), in report order."""
+        if self.rows is None:
+            sel = self.selection
+            self.rows = con.execute(f"SELECT {', '.join(sel.cells)} {sel.body} ORDER BY {sel.order}", sel.params).fetchall()
+        return self.rows
 
-    def records(self) -> list[dict]:
-        """Each row as {column: JSON value}: amounts as 元 strings, dates ISO, other decimals as text."""
-        money = set(self.money)
-        names = [f.name for f in self.fields]
-        return [{n: _json_value(v, n in money) for n, v in zip(names, r)} for r in self.rows]
-
-    def to_json(self) -> dict:
-        """The `--json` object of `ledger rows`."""
+    def head_json(self) -> dict:
+        """The `--json` object without its rows: kind, filters, columns (字段说明) and total."""
         return {
             "kind": self.kind,
             "title": self.title,
             "filters": self.filters.to_json(),
             "columns": [f.to_json() for f in self.fields],
-            "rows": self.records(),
             "total": {
                 "rows": self.count,
                 "voided_rows": self.voided,
@@ -114,17 +125,10 @@ class Rows:
             },
         }
 
-
-def _json_value(v, money: bool):
-    if v is None:
-        return None
-    if money:
-        return json_yuan(v)
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    if isinstance(v, Decimal):
-        return str(v)
-    return v
+    @property
+    def money(self) -> list[str]:
+        """The money columns (元), whose sums are the 合计."""
+        return [f.name for f in self.fields if f.unit == "元"]
 
 
 def _refuse(kind: str, title: str, option: str, trace: Trace) -> UsageError:
@@ -214,7 +218,6 @@ def rows(con: duckdb.DuckDBPyConnection, kind_name: str, filters: Filters) -> Ro
     cells = [f"{x}.{f.name}" for f in business] + [_source_sql(x, name) for name in extra]
     body = f"FROM {source} {x} {' '.join(joins)} {'WHERE ' + ' AND '.join(where) if where else ''}"
     order = f"{x}.{trace.date}, {x}.id" if trace.date else f"{x}.id"
-    found = con.execute(f"SELECT {', '.join(cells)} {body} ORDER BY {order}", params).fetchall()
 
     money = [f.name for f in business if f.unit == "元"]
     sums = "".join(f", sum({x}.{c})" for c in money)
@@ -229,12 +232,21 @@ def rows(con: duckdb.DuckDBPyConnection, kind_name: str, filters: Filters) -> Ro
         table=spec.table,
         filters=filters,
         fields=fields,
-        rows=found,
+        selection=Selection(tuple(cells), _types(con, spec.table, extra), body, order, params),
         count=total[0],
         voided=total[1],
         enterprises=total[2],
         sums={c: yuan(v) for c, v in zip(money, total[3:])},
     )
+
+
+def _types(con, table: str, extra: tuple[str, ...]) -> dict[str, str]:
+    """The stored type of each column shown (source columns by their own tables' types)."""
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database()", [table]
+    ).fetchall())
+    types.update(file_name="VARCHAR", sheet="VARCHAR", file_sha256="VARCHAR", voided="BOOLEAN", void_reason="VARCHAR", void_entry="INTEGER")
+    return types
 
 
 def _source_fields(con, table: str, extra: tuple[str, ...]) -> list[Field]:

@@ -56,43 +56,82 @@ def total_text(r: Rows) -> str:
     return "合计: " + ",".join(parts) + tail
 
 
+# Display width in a terminal: a Chinese character (3 bytes in UTF-8) takes two columns, ASCII one;
+# (bytes + characters) / 2 gives both, cheaply enough for DuckDB to reckon at ten thousand rows.
+def _width_sql(cell: str) -> str:
+    return f"((strlen({cell}) + length({cell})) // 2)"
+
+
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return (len(text.encode("utf-8")) + len(text)) // 2
 
 
-def _shown(value, money: bool, name: str) -> str:
-    if value is None:
-        return ""
-    if money:
-        return fmt_wan(value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
+def _shown_sql(r: Rows, name: str, cell: str) -> str:
+    """SQL for a cell as the terminal shows it: 万元 with separators, 是/否, the sha256's first characters."""
+    kind = r.selection.types.get(name, "")
+    if name in r.money:
+        return f"format('{{:,.2f}}', CAST(round({cell} / 10000, 2) AS DOUBLE))"
+    if kind == "BOOLEAN":
+        return f"CASE WHEN {cell} THEN '是' WHEN NOT {cell} THEN '否' END"
     if name == "file_sha256":
-        return value[:HASH_SHOWN]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
+        return f"left({cell}, {HASH_SHOWN})"
+    return f"CAST({cell} AS VARCHAR)"
 
 
-def text(r: Rows) -> str:
-    """The rows as a plain-text table in 万元, with its title, filters and 合计."""
+def text(con, r: Rows) -> str:
+    """The rows as a plain-text table in 万元, with its title, filters and 合计.
+
+    DuckDB formats and pads the cells and joins the lines (Python objects for every cell of
+    ten thousand rows would cost more than the query); the widths count a Chinese character
+    as two columns.
+    """
     money = set(r.money)
     heads = [f"{f.label}(万元)" if f.name in money else f.label.split("(")[0] for f in r.fields]
-    right = [f.name in money or f.name in ("id", "source_row", "batch_id") for f in r.fields]
-    body = [[_shown(v, f.name in money, f.name) for f, v in zip(r.fields, row)] for row in r.rows]
-    widths = [max([_width(h)] + [_width(line[i]) for line in body]) for i, h in enumerate(heads)]
-
-    def line(cells) -> str:
-        out = []
-        for cell, w, rt in zip(cells, widths, right):
-            pad = " " * (w - _width(cell))
-            out.append(pad + cell if rt else cell + pad)
-        return "  ".join(out).rstrip()
-
-    lines = [f"{r.title}({filters_text(r)};金额单位:万元)", line(heads)]
-    lines += [line(cells) for cells in body]
+    right = [f.name in money or r.selection.types.get(f.name, "") in ("INTEGER", "BIGINT") for f in r.fields]
+    sel = r.selection
+    shown = [f"coalesce({_shown_sql(r, f.name, cell)}, '')" for f, cell in zip(r.fields, sel.cells)]
+    n = len(shown)
+    widths_sql = ", ".join(f"max({_width_sql(f'c{i}')}) OVER () AS w{i}" for i in range(n))
+    padded = []
+    for i, (head, rt) in enumerate(zip(heads, right)):
+        pad = f"repeat(' ', greatest(w{i}, {_width(head)}) - {_width_sql(f'c{i}')})"
+        padded.append(f"{pad} || c{i}" if rt else f"c{i} || {pad}")
+    line = " || '  ' || ".join(padded)
+    query = f"""
+        WITH c AS (SELECT row_number() OVER (ORDER BY {sel.order}) AS rn, {', '.join(f'{e} AS c{i}' for i, e in enumerate(shown))} {sel.body}),
+        w AS (SELECT *, {widths_sql} FROM c)
+        SELECT coalesce(string_agg(rtrim({line}), chr(10) ORDER BY rn), ''), {', '.join(f'coalesce(max(w{i}), 0)' for i in range(n))} FROM w
+    """
+    body, *widths = con.execute(query, sel.params).fetchall()[0]
+    widths = [max(w, _width(h)) for w, h in zip(widths, heads)]
+    header = "  ".join(" " * (w - _width(h)) + h if rt else h + " " * (w - _width(h)) for h, w, rt in zip(heads, widths, right)).rstrip()
+    lines = [f"{r.title}({filters_text(r)};金额单位:万元)", header]
+    if body:
+        lines.append(body)
     lines.append(total_text(r))
     return "\n".join(lines) + "\n"
+
+
+def json_text(con, r: Rows) -> str:
+    """The `--json` object of `ledger rows` as text; DuckDB writes the rows (amounts as 元 strings, dates ISO)."""
+    import json
+
+    from .render import PRETTY_JSON_LIMIT
+
+    sel = r.selection
+    values = []
+    for f, cell in zip(r.fields, sel.cells):
+        kind = sel.types.get(f.name, "")
+        plain = kind in ("INTEGER", "BIGINT", "BOOLEAN", "VARCHAR", "DATE")
+        values.append(f"{json.dumps(f.name)} := {cell if plain else f'CAST({cell} AS VARCHAR)'}")
+    rows = con.execute(
+        f"SELECT coalesce('[' || string_agg(to_json(struct_pack({', '.join(values)})), ',' ORDER BY {sel.order}) || ']', '[]') {sel.body}",
+        sel.params,
+    ).fetchall()[0][0]
+    head = r.head_json()
+    if len(rows) < PRETTY_JSON_LIMIT:
+        return json.dumps({**head, "rows": json.loads(rows)}, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ' + rows + "}\n"
 
 
 def _header(r: Rows) -> list[str]:
@@ -107,8 +146,9 @@ def _plain(value):
     return "" if value is None else value
 
 
-def write_csv(r: Rows, out: Path | None) -> None:
+def write_csv(con, r: Rows, out: Path | None) -> None:
     """The rows as CSV, amounts in 元: to `out` (UTF-8 with BOM, which Excel and WPS read), or to stdout."""
+    r.fetch(con)
     buffer = io.StringIO()
     w = csv.writer(buffer)
     w.writerow(_header(r))
@@ -120,10 +160,11 @@ def write_csv(r: Rows, out: Path | None) -> None:
         out.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
-def write_xlsx(r: Rows, out: Path) -> Path:
+def write_xlsx(con, r: Rows, out: Path) -> Path:
     """A workbook: the rows (元, #,##0.00), the 合计 with the filters, and the 字段说明."""
     from openpyxl import Workbook
 
+    r.fetch(con)
     from .. import xlsx_safe
 
     wb = Workbook()

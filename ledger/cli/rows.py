@@ -9,28 +9,16 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from . import app, friendly, open_store, parse_day
+from . import app, friendly, open_store
 
 
 def period(month: str | None, since: str | None, to: str | None, as_of: str | None):
-    """(start, end) of --month, or of --from/--to (--as-of is --to); None where not given."""
-    from ..reports.summary import month_bounds
+    """(start, end) as `report summary` reads --month, --from/--to and --as-of; (None, None) when none is given."""
+    from .meeting import resolve_period
 
-    if as_of is not None and to is not None and parse_day(as_of) != parse_day(to):
-        raise UsageError("--as-of 与 --to 的日期不一致", "截止日期只需给出其一。")
-    end = parse_day(to or as_of)
-    if month is not None:
-        if since or to:
-            raise UsageError("--month 不能与 --from/--to 同时使用", "按月用 --month 2021-10;任意期间用 --from/--to。")
-        try:
-            start, month_end = month_bounds(month)
-        except ValueError:
-            raise UsageError(f"无法识别的月份: {month}", "月份请写作 2021-10。") from None
-        return start, min(month_end, end) if end else month_end
-    start = parse_day(since)
-    if start and end and start > end:
-        raise UsageError(f"期间起始日期 {start:%Y-%m-%d} 晚于截止日期 {end:%Y-%m-%d}", "请检查 --from 与 --to。")
-    return start, end
+    if month is None and since is None and to is None and as_of is None:
+        return None, None
+    return resolve_period(as_of, since, to, month)
 
 
 @app.command("rows")

@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import sys
-import unicodedata
 
 from pathlib import Path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from json_schemas import check
+from json_schemas import validate as check
 from month_support import files
 
 from conftest import LOAN_HEADER, Ledger, write_xlsx

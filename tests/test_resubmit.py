@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from json_schemas import check
+from json_schemas import validate as check
 from month_support import C, NAMES, RCB, RCB_LOANS, month
 
 from conftest import ENTERPRISE_HEADER, LOAN_HEADER, Ledger, write_xlsx

@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from json_schemas import check
+from json_schemas import validate as check
 from month_support import C, CCB, CQB, CCB_LOANS, CQB_LOANS, RCB, RCB_LOANS, month, total
 
 from conftest import Ledger

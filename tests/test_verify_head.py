@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
-from json_schemas import check
+from json_schemas import validate as check
 from trust_support import loaded
 
 from conftest import Ledger

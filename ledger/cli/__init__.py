@@ -111,7 +111,7 @@ def init() -> None:
 @app.command("import")
 @friendly
 def import_(
-    files: Annotated[list[str], typer.Argument(help="银行或孵化器报送的表格 (.xlsx/.xls/.csv/.ods),可多个,可用通配符如 \"10月/*.xlsx\"")],
+    file: Annotated[list[str], typer.Argument(help="银行或孵化器报送的表格 (.xlsx/.xls/.csv/.ods),可多个,可用通配符如 \"10月/*.xlsx\"")],
     kind: Annotated[Optional[str], typer.Option("--kind", help="导入类型,如 loans/放款明细;默认按表头识别")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="只导入此工作表")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告将导入的内容,不写入")] = False,
@@ -130,7 +130,7 @@ def import_(
     from ..importing.schema import kind as kind_spec
     from ..reports import render
 
-    paths = expand(files)
+    paths = expand(file)
     if kind:
         kind_spec(kind)
     if len(paths) > 1 and replaces:

@@ -16,7 +16,8 @@ machine's core count:
    own time in-process, and the bare DuckDB query that computes the same headline figures over
    the base tables (voided rows left out the way the `v_` views do); the figures of the two are
    compared, so a fast report cannot be a wrong one.
-3. verify: `ledger verify` on the city-scale ledger (every batch's rows re-hashed), wall and memory.
+3. verify: `ledger verify` on the city-scale ledger (every batch's rows re-hashed), wall and memory;
+   `ledger rows loans` with a filter returning about 10,000 rows (bank and dates), as a table and --json.
 4. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
 
 Targets (issue 8): start-up at most 0.25 s over `python -c pass`; every report within 2x of
@@ -397,6 +398,34 @@ def verify_timing(db: Path, repeat: int) -> dict:
     return cli_figures(interleaved({"cli": lambda: child(ledger_argv(db, "verify"))}, repeat)["cli"])
 
 
+ROWS_WANTED = 10_000
+
+
+def rows_filter(db: Path) -> list[str]:
+    """`ledger rows loans` options selecting about ROWS_WANTED loans: the busiest bank, from its first loan to the day the ten-thousandth falls on."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        bank = con.execute("SELECT bank FROM v_loans GROUP BY bank ORDER BY count(*) DESC, bank LIMIT 1").fetchone()[0]
+        first, last = con.execute(
+            "SELECT min(disbursed_on), max(disbursed_on) FROM (SELECT disbursed_on FROM v_loans WHERE bank = ? "
+            "ORDER BY disbursed_on LIMIT ?)",
+            [bank, ROWS_WANTED],
+        ).fetchone()
+    return ["--bank", bank, "--from", first.isoformat(), "--to", last.isoformat()]
+
+
+def rows_timing(db: Path, repeat: int) -> list[dict]:
+    """Wall time and peak memory of `ledger rows loans` with a filter returning about ROWS_WANTED rows (table and --json)."""
+    options = rows_filter(db)
+    out = []
+    for extra in ((), ("--json",)):
+        argv = ledger_argv(db, "rows", "loans", *options, *extra)
+        m = interleaved({"cli": lambda: child(argv)}, repeat)["cli"]
+        _, text = m["extras"][0]
+        n = json.loads(text)["total"]["rows"] if extra else text.count("\n") - 3
+        out.append({"command": " ".join(["rows", "loans", *options, *extra]), "rows": n, **cli_figures(m)})
+    return out
+
+
 def import_bench(skip: bool) -> dict | None:
     """bench/bench_import.py's figures (it owns the 100,000-row import benchmark), or None."""
     script = HERE / "bench_import.py"
@@ -442,6 +471,7 @@ def main() -> None:
         "reports": reports(args.db, day, args.repeat),
         "other_commands": other_commands(args.db, day, args.repeat),
         "verify": verify_timing(args.db, args.repeat),
+        "rows": rows_timing(args.db, args.repeat),
         "import": import_bench(args.skip_import),
     }
     if args.json:
@@ -499,6 +529,12 @@ def print_result(r: dict) -> None:
         f"  {'verify':24} {v['cli_wall_s']:6.3f} ({v['cli_wall_median_s']:.3f}) {v['cli_peak_rss_mib']:5d} MiB   "
         f"< {VERIFY_TARGET:.0f} s: {_ok(v['cli_wall_s'] < VERIFY_TARGET)}, < 1 GiB: {_ok(v['cli_peak_rss_mib'] < 1024)}"
     )
+    print(f"\nledger rows (the rows behind a figure; a filter returning about {ROWS_WANTED:,} loans; wall, best of runs)")
+    for x in r["rows"]:
+        print(
+            f"  {x['command']}: {x['rows']:,} rows  {x['cli_wall_s']:6.3f} ({x['cli_wall_median_s']:.3f}) {x['cli_peak_rss_mib']:5d} MiB   "
+            f"< {WALL_TARGET} s: {_ok(x['cli_wall_s'] < WALL_TARGET)}"
+        )
     imp = r["import"]
     print("\nimport of a 100,000-row loan sheet (bench/bench_import.py)")
     if imp is None:

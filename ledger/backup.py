@@ -49,9 +49,20 @@ class Copy:
     entries: int
     tables: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 (parquet)
+    include_voided: bool | None = None  # exports: whether voided rows of fact tables are in (None: a backup, all of it)
+    columns: dict[str, list[dict]] = field(default_factory=dict)  # exports: the 字段说明, table → [{name, label, unit}]
+
+    @property
+    def rows_note(self) -> str:
+        """What the rows of the fact tables are: live only (as the reports count), or voided ones too, marked."""
+        if self.include_voided is None:
+            return "完整备份:全部表、全部行(含已作废行与作废记录)"
+        if self.include_voided:
+            return "含已作废行:事实表增加 voided(是否已作废)、void_reason(作废原因)、void_entry(作废日志序号)三列;合计请只计 voided 为 false 的行"
+        return "仅未作废的行:与报表口径一致,可直接求和;已作废的行未导出(需要时用 --include-voided)"
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": str(self.path),
             "kind": self.kind,
             "journal_head": self.head,
@@ -59,6 +70,9 @@ class Copy:
             "tables": self.tables,
             "files": self.files,
         }
+        if self.include_voided is not None:
+            out.update(rows="live_and_voided" if self.include_voided else "live", rows_note=self.rows_note, columns=self.columns)
+        return out
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -157,11 +171,41 @@ def _empty_dir(out: Path) -> None:
         raise UsageError(f"目录不存在: {out.parent}", "请先创建上级目录。")
 
 
-def export_parquet(source: Path, out: Path, merge: bool = True) -> Copy:
+def _fact_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    from .store import FACT_TABLES_QUERY
+
+    return {r[0] for r in con.execute(FACT_TABLES_QUERY).fetchall()}
+
+
+def _export_query(table: str, facts: set[str], include_voided: bool) -> str:
+    """What an export writes of `table`: a fact table's live rows (its `v_` view, as the reports),
+    or all its rows marked voided or not with the void's reason and journal entry; other tables whole."""
+    from .corrections import voided_rows_sql
+
+    if table not in facts:
+        return f"SELECT * FROM {table} ORDER BY ALL"
+    if not include_voided:
+        return f"SELECT * FROM v_{table} ORDER BY ALL"
+    return (
+        f"SELECT t.*, vd.id IS NOT NULL AS voided, vd.void_reason, vd.void_entry FROM {table} t "
+        f"LEFT JOIN ({voided_rows_sql(table)}) vd ON vd.id = t.id ORDER BY t.id"
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str, facts: set[str], include_voided: bool) -> list[dict]:
+    from .fields import describe
+
+    extra = ("voided", "void_reason", "void_entry") if include_voided and table in facts else ()
+    return [f.to_json() for f in describe(con, table, extra)]
+
+
+def export_parquet(source: Path, out: Path, include_voided: bool = False, merge: bool = True) -> Copy:
     """One parquet file per table of the ledger into the new (or empty) directory `out`, plus a manifest.
 
-    The manifest names the ledger, the time, the journal head hash and, per table, the
-    file, its row count and sha256, so a recipient can tell the export is whole.
+    Fact tables hold their live rows only, so that sums equal the reports; `include_voided`
+    adds the voided rows, marked. The manifest names the ledger, the time, the journal head
+    hash, which rows were written, the 字段说明 of every table, and per table the file, its
+    row count and sha256, so a recipient can tell the export is whole.
     """
     _empty_dir(out)
     tmp = _partial(out)
@@ -172,12 +216,15 @@ def export_parquet(source: Path, out: Path, merge: bool = True) -> Copy:
             con.execute("BEGIN TRANSACTION")  # one snapshot for every table
             head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]
             version = store.schema_version()
-            copy = Copy(out, "parquet", head, entries)
+            copy = Copy(out, "parquet", head, entries, include_voided=include_voided)
+            facts = _fact_tables(con)
             for table in _tables(con):
                 target = tmp / f"{table}.parquet"
-                con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO {sql_text(target)} (FORMAT parquet, COMPRESSION zstd)")
-                copy.tables[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                query = _export_query(table, facts, include_voided)
+                con.execute(f"COPY ({query}) TO {sql_text(target)} (FORMAT parquet, COMPRESSION zstd)")
+                copy.tables[table] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
                 copy.files[target.name] = _sha256_file(target)
+                copy.columns[table] = _columns(con, table, facts, include_voided)
             con.execute("COMMIT")
         manifest = {
             "ledger": str(source),
@@ -218,14 +265,17 @@ def _export_cell(ws, value):
     return xlsx_safe.cell(ws, value)
 
 
-def export_xlsx(source: Path, out: Path, merge: bool = True) -> Copy:
+def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bool = True) -> Copy:
     """Every table of the ledger as a sheet of a new workbook `out` (a table longer than a sheet continues on the next).
 
-    Text cells go through `xlsx_safe`, so text that looks like a formula stays text.
+    Rows as in `export_parquet` (live only unless `include_voided`); a 说明 sheet says which
+    rows were written and the journal head, a 字段说明 sheet gives each column's Chinese label
+    and unit. Text cells go through `xlsx_safe`, so text that looks like a formula stays text.
     """
     from openpyxl import Workbook
 
     from . import xlsx_safe
+    from .fields import field_sheet
 
     _fresh(out, "导出")
     tmp = _partial(out)
@@ -235,9 +285,12 @@ def export_xlsx(source: Path, out: Path, merge: bool = True) -> Copy:
             con = store.con
             con.execute("BEGIN TRANSACTION")
             head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]
-            copy = Copy(out, "xlsx", head, entries)
+            copy = Copy(out, "xlsx", head, entries, include_voided=include_voided)
+            facts = _fact_tables(con)
+            about = wb.create_sheet("说明")
             for table in _tables(con):
-                cur = con.execute(f"SELECT * FROM {table} ORDER BY ALL")
+                copy.columns[table] = _columns(con, table, facts, include_voided)
+                cur = con.execute(_export_query(table, facts, include_voided))
                 header = [d[0] for d in cur.description]
                 n = 0
                 ws, in_sheet, part = None, XLSX_MAX_ROWS, 0
@@ -256,6 +309,15 @@ def export_xlsx(source: Path, out: Path, merge: bool = True) -> Copy:
                     ws.append(xlsx_safe.row(ws, header))
                 copy.tables[table] = n
             con.execute("COMMIT")
+        for values in (
+            ("行的范围", copy.rows_note),
+            ("末条日志哈希", head),
+            ("日志条数", entries),
+            ("导出时间(UTC)", journal.now().isoformat(timespec="seconds")),
+            ("字段说明", "见「字段说明」工作表:每列的中文名称与单位(金额为元)"),
+        ):
+            about.append(xlsx_safe.row(about, list(values)))
+        field_sheet(wb, [(t, c["name"], c["label"], c["unit"]) for t, cols in copy.columns.items() for c in cols])
         wb.save(tmp)
         _fsync(tmp)
         os.replace(tmp, out)

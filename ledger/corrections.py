@@ -16,7 +16,7 @@ import duckdb
 
 from . import journal
 from .errors import Refused, UsageError
-from .store import FACT_TABLES_QUERY, Store
+from .store import FACT_TABLES_QUERY, Store, sql_text
 
 MAX_REASON = 500
 
@@ -85,7 +85,8 @@ def parse_target(con: duckdb.DuckDBPyConnection, text: str) -> Target:
     return Target(table=table, row_id=int(m.group(2)))
 
 
-def _check_reason(reason: str) -> str:
+def check_reason(reason: str) -> str:
+    """The reason of a void, stripped; a usage error when empty or too long."""
     reason = (reason or "").strip()
     if not reason:
         raise UsageError("作废必须写明原因", "例如 --reason \"农商行2024年10月重报,原表金额有误\"。")
@@ -144,20 +145,25 @@ def void(store: Store, target_text: str, reason: str, user: str | None = None) -
     Refused (nothing written) when the target does not exist or is already voided, or
     when no reason is given: a correction without a reason is no audit trail.
     """
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     target = parse_target(store.con, target_text)
     with store.transaction() as con:
-        batch_id, removed = _resolve(con, target)
-        when = journal.now()
-        who = user or journal.os_user()
-        void_id = con.execute(
-            "INSERT INTO voids (batch_id, table_name, row_id, reason, os_user, recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [batch_id, target.table, target.row_id, reason, who, when],
-        ).fetchone()[0]
-        record = journal.void_record(con, void_id)
-        detail = {"void": record, "target": target.label, "reason": reason, "removed": removed}
-        entry = journal.append(con, "void", detail, batch_id, journal.record_digest(record), when=when, user=who)
-        batch = journal.batch_record(con, batch_id) or {}
+        return void_in(con, target, reason, user)
+
+
+def void_in(con: duckdb.DuckDBPyConnection, target: Target, reason: str, user: str | None = None) -> Voided:
+    """The void itself, inside the caller's transaction: `void`, and `import --replaces` before its rows go in."""
+    batch_id, removed = _resolve(con, target)
+    when = journal.now()
+    who = user or journal.os_user()
+    void_id = con.execute(
+        "INSERT INTO voids (batch_id, table_name, row_id, reason, os_user, recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [batch_id, target.table, target.row_id, reason, who, when],
+    ).fetchone()[0]
+    record = journal.void_record(con, void_id)
+    detail = {"void": record, "target": target.label, "reason": reason, "removed": removed}
+    entry = journal.append(con, "void", detail, batch_id, journal.record_digest(record), when=when, user=who)
+    batch = journal.batch_record(con, batch_id) or {}
     return Voided(
         void_id=void_id,
         seq=entry.seq,
@@ -170,3 +176,24 @@ def void(store: Store, target_text: str, reason: str, user: str | None = None) -
         recorded_at=record["recorded_at"],
         removed=removed,
     )
+
+def voided_rows_sql(table: str) -> str:
+    """SQL for each voided row of a fact table and the void that took it out first.
+
+    Columns: id, void_reason, void_entry (the journal entry of that void). A row voided on its
+    own and later with its whole batch is named by the earlier void. `ledger rows
+    --include-voided` and `ledger export --include-voided` both join it to the table.
+    """
+    return f"""
+        WITH v AS (
+            SELECT v.id AS void_id, v.batch_id, v.table_name, v.row_id, v.reason, j.seq
+            FROM voids v LEFT JOIN journal j
+              ON j.action = 'void' AND j.batch_id = v.batch_id AND CAST(json_extract_string(j.detail, '$.void.id') AS INTEGER) = v.id
+        ),
+        hits AS (
+            SELECT t.id, v.void_id, v.reason, v.seq FROM {table} t JOIN v ON v.row_id IS NULL AND v.batch_id = t.batch_id
+            UNION ALL
+            SELECT v.row_id, v.void_id, v.reason, v.seq FROM v WHERE v.table_name = {sql_text(table)} AND v.row_id IS NOT NULL
+        )
+        SELECT id, arg_min(reason, void_id) AS void_reason, arg_min(seq, void_id) AS void_entry FROM hits GROUP BY id
+    """

@@ -262,6 +262,26 @@ def head(con: duckdb.DuckDBPyConnection) -> str:
         return GENESIS
 
 
+HEAD_PREFIX_MIN = 12
+
+
+def head_prefix(text: str) -> str:
+    """A head hash as written in minutes: at least `HEAD_PREFIX_MIN` hex digits, spaces and case ignored.
+
+    A shorter prefix would match too easily to prove anything; it is a usage error.
+    """
+    from .errors import UsageError
+
+    digits = "".join(text.split()).lower()
+    if not all(c in "0123456789abcdef" for c in digits) or len(digits) > 64:
+        raise UsageError(f"不是日志哈希: {text}", "末条日志哈希是 64 位十六进制数字(0-9、a-f),见 `ledger verify` 或 `ledger log` 的输出。")
+    if len(digits) < HEAD_PREFIX_MIN:
+        raise UsageError(
+            f"--expect-head 的哈希只有 {len(digits)} 位,至少需要前 {HEAD_PREFIX_MIN} 位", "请抄录更长的末条日志哈希(完整为 64 位)。"
+        )
+    return digits
+
+
 def size(con: duckdb.DuckDBPyConnection) -> int:
     """How many entries the journal holds (0 when the journal table is unreadable)."""
     try:

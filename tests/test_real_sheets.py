@@ -717,10 +717,12 @@ def test_the_same_loans_resent_in_another_form_are_listed_not_doubled(ledger: Le
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["sheets"][0]["added"] == 0 and report["sheets"][0]["existing"] == 7
-    listed = [p for p in report["problems"] if p["code"] == "existing_key"]
-    assert [p["value"] for p in listed] == [lo[0] for lo in LOANS] and all(p["severity"] == "warning" for p in listed)
-    assert listed[0]["cell"] == "A3"  # under the CSV's title line
-    assert not [p for p in listed if "但本次" in p["message"]]  # the same figures in another form: nothing changed
+    # the same figures in another form: nothing changed, so the seven rows are one count, not seven blocks
+    assert not [p for p in report["problems"] if p["code"] == "existing_key"]
+    (listed,) = [p for p in report["problems"] if p["code"] == "existing_unchanged"]
+    assert listed["severity"] == "warning" and listed["message"].startswith("7 行已在账本中且内容相同(批次 2")
+    assert ", ".join(lo[0] for lo in LOANS[:5]).replace(", ", "、") + " 等 7 行" in listed["message"]
+    assert listed["cell"] == "A3"  # under the CSV's title line
     assert figures(ledger) == reference
 
 
@@ -733,13 +735,16 @@ def test_a_resent_row_with_other_figures_says_what_changed(ledger: Ledger, tmp_p
     rows[2][7], rows[2][6] = 2600000.5, d("2022-12-31")  # GH-002: amount and 到期日期 corrected
     result = ledger.run("import", write_xlsx(tmp_path / "放款明细-更正.xlsx", rows), "--json")
     assert result.exit_code == 0, result.output
-    listed = {p["value"]: p for p in json.loads(result.stdout)["problems"] if p["code"] == "existing_key"}
+    problems = json.loads(result.stdout)["problems"]
+    listed = {p["value"]: p for p in problems if p["code"] == "existing_key"}
     changed = {no: p for no, p in listed.items() if "但本次" in p["message"]}
-    assert set(changed) == {"GH-002"} and len(listed) == len(LOANS)
+    assert set(changed) == set(listed) == {"GH-002"}  # only the changed row in full; the rest counted
+    (same,) = [p for p in problems if p["code"] == "existing_unchanged"]
+    assert same["message"].startswith(f"{len(LOANS) - 1} 行已在账本中且内容相同")
     message = changed["GH-002"]["message"]
     assert "放款金额为「2600000.50」(账本中为「2500000.50」)" in message
     assert "到期日期为「2022-12-31」(账本中为「2022-06-17」)" in message
-    assert "作废" in changed["GH-002"]["hint"]
+    assert "--replaces 2 --reason" in changed["GH-002"]["hint"]
     assert figures(ledger) == reference  # nothing doubled, nothing overwritten
 
 

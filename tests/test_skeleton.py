@@ -139,8 +139,9 @@ def test_same_file_twice_is_refused_and_overlaps_are_listed_not_doubled(ledger: 
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert report["sheets"][0]["added"] == 1 and report["sheets"][0]["existing"] == 1
-    listed = [p for p in report["problems"] if p["code"] == "existing_key"]
-    assert [(p["cell"], p["value"]) for p in listed] == [("A2", "HT-001")]
+    (listed,) = [p for p in report["problems"] if p["code"] == "existing_unchanged"]  # the same row resent: counted
+    assert (listed["cell"], listed["value"]) == ("A2", "HT-001") and "1 行已在账本中且内容相同" in listed["message"]
+    assert not [p for p in report["problems"] if p["code"] == "existing_key"]
     assert ledger.sql("SELECT count(*) FROM loans WHERE contract_no = 'HT-001'") == [(1,)]
 
 

@@ -50,6 +50,9 @@ def top_level(modules: set[str]) -> set[str]:
         ("audit", "subsidies", "--json"),
         ("log", "--json"),
         ("verify",),
+        ("verify", "--json"),
+        ("rows", "loans", "--bank", "重庆银行"),
+        ("rows", "loans", "--json"),
     ],
     ids=lambda a: " ".join(a),
 )

@@ -170,44 +170,77 @@ def init() -> None:
 @app.command("import")
 @friendly
 def import_(
-    file: Annotated[Path, typer.Argument(help="银行或孵化器报送的表格 (.xlsx/.xls/.csv/.ods)")],
+    file: Annotated[list[str], typer.Argument(help="银行或孵化器报送的表格 (.xlsx/.xls/.csv/.ods),可多个,可用通配符如 \"10月/*.xlsx\"")],
     kind: Annotated[Optional[str], typer.Option("--kind", help="导入类型,如 loans/放款明细;默认按表头识别")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="只导入此工作表")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告将导入的内容,不写入")] = False,
     map_file: Annotated[Optional[Path], typer.Option("--map", help="银行表头映射文件 (TOML)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
-    errors_out: Annotated[Optional[Path], typer.Option("--errors", help="有问题时写出标注了问题单元格的工作簿 (.xlsx),可退回银行")] = None,
+    errors_out: Annotated[Optional[Path], typer.Option("--errors", help="有问题时写出标注了问题单元格的工作簿 (.xlsx),可退回银行;仅限单个文件")] = None,
+    replaces: Annotated[
+        Optional[list[str]], typer.Option("--replaces", help="重报: 同一事务中作废此批次(或 表:行号)并导入本文件,可重复;须写 --reason")
+    ] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="重报原因 (与 --replaces 同用), 记入日志")] = None,
 ) -> None:
-    """导入一个表格文件 (import one spreadsheet; all or nothing)."""
+    """导入表格文件 (import spreadsheets: each file all or nothing; --replaces N --reason R for a resubmission)."""
     from ..importing.mappings import mapping_for
+    from ..importing.paths import expand
     from ..importing.pipeline import import_file
     from ..importing.schema import kind as kind_spec
     from ..reports import render
 
+    paths = expand(file)
     if kind:
         kind_spec(kind)
+    if len(paths) > 1 and replaces:
+        raise UsageError("--replaces 只能用于单个文件", "重报的文件请单独导入: ledger import 重报.xlsx --replaces 3 --reason \"…\"。")
+    if len(paths) > 1 and errors_out is not None:
+        raise UsageError(
+            "--errors 只能用于单个文件",
+            "先一起导入;被拒绝的文件再单独运行 `ledger import 文件 --errors 退回.xlsx`(汇总中会列出这条命令)。",
+        )
+    if reason is not None and not replaces:
+        raise UsageError("--reason 须与 --replaces 同用", "重报: ledger import 重报.xlsx --replaces 3 --reason \"…\";作废用 `ledger void`。")
     if errors_out is not None:
         from ..importing.error_workbook import check_target, write_error_workbook
 
-        check_target(file, errors_out)
-    mapping = mapping_for(file, db_path(), map_file)
+        check_target(paths[0], errors_out)
+    mappings = [mapping_for(path, db_path(), map_file) for path in paths]
+    results = []
     with committing() as unmerged:
         with open_store() as store:
-            result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
+            replacement = None
+            if replaces:
+                from ..importing.replace import resolve
+
+                replacement = resolve(store.con, replaces, reason)
+            for path, mapping in zip(paths, mappings):
+                headers = mapping.headers if mapping else None
+                results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement))
     marked = unwritten = None
-    if errors_out is not None and result.problems:
+    if errors_out is not None and results[0].problems:
         try:
-            marked = write_error_workbook(file, result.problems, errors_out)
+            marked = write_error_workbook(paths[0], results[0].problems, errors_out)
         except UsageError as exc:  # the import itself stands; the user is told the workbook is missing
             unwritten = exc
     if as_json:
-        data = render.import_json(result)
-        data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
-        render.print_json(data)
+        objects = []
+        for result, mapping in zip(results, mappings):
+            data = render.import_json(result)
+            data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
+            objects.append(data)
+        refused = sum(r.refused for r in results)
+        render.print_json(objects[0] if len(objects) == 1 else {"files": objects, "refused": refused, "imported": len(results) - refused})
     else:
-        if mapping:
-            typer.echo(f"表头映射: {mapping.path}")
-        render.import_result(result)
+        out = render.console()
+        for n, (path, result, mapping) in enumerate(zip(paths, results, mappings), 1):
+            if len(results) > 1:
+                out.print(f"\n[bold]({n}/{len(results)}) {render.escaped(str(path))}[/]")
+            if mapping:
+                out.print(render.escaped(f"表头映射: {mapping.path}"))
+            render.import_result(result, out)
+        if len(results) > 1:
+            render.import_summary(out, paths, results)
         if marked:
             typer.echo(f"问题清单及标注后的表格已写入: {marked}")
         elif errors_out is not None and unwritten is None:
@@ -215,7 +248,7 @@ def import_(
     if unwritten is not None:
         tell(unwritten, as_json)
     unmerged.raise_if_any()
-    if result.refused:
+    if any(r.refused for r in results):
         raise typer.Exit(1)
     if unwritten is not None:
         raise typer.Exit(unwritten.exit_code)
@@ -239,20 +272,46 @@ def template(
 
 @app.command()
 @friendly
-def verify() -> None:
-    """核验账本日志链与数据 (verify the hash-chained journal against the stored rows)."""
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出: 日志条数、末条哈希、不一致之处")] = False,
+    expect_head: Annotated[
+        Optional[str], typer.Option("--expect-head", help="会议纪要等处记下的末条日志哈希(至少前 12 位);不同则退出码 3")
+    ] = None,
+) -> None:
+    """核验账本日志链与数据 (verify the hash-chained journal against the stored rows; --expect-head HASH)."""
     from .. import journal
+    from ..reports import render
 
+    expected = journal.head_prefix(expect_head) if expect_head is not None else None
     with open_store(read_only=True) as store:
         breaks = journal.verify(store.con)
         count, head = journal.size(store.con), journal.head(store.con)
-    if breaks:
-        first = breaks[0]
-        sys.stderr.write(f"核验失败: {first.where}起不一致 — {first.what}\n")
-        for b in breaks[1:]:
-            sys.stderr.write(f"  {b.where}: {b.what}\n")
+    differs = expected is not None and not head.startswith(expected)
+    if as_json:
+        render.print_json(
+            {
+                "ok": not breaks and not differs,
+                "entries": count,
+                "journal_head": head,
+                "expected_head": expected,
+                "head_matches": None if expected is None else not differs,
+                "breaks": [{"seq": b.seq, "where": b.where, "what": b.what} for b in breaks],
+            }
+        )
+    else:
+        if breaks:
+            first = breaks[0]
+            sys.stderr.write(f"核验失败: {first.where}起不一致 — {first.what}\n")
+            for b in breaks[1:]:
+                sys.stderr.write(f"  {b.where}: {b.what}\n")
+        if differs:
+            sys.stderr.write(f"末条日志哈希不符: 应为 {expected}(纪要所记),实为 {head}\n")
+            sys.stderr.write("提示: 账本在记下该哈希之后有新的导入或作废,或最新的日志连同其数据被删除;用 `ledger log` 查看此后的日志。\n")
+        if not breaks:
+            tail = f";与所记哈希 {expected} 相符" if expected is not None and not differs else ""
+            typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。末条日志哈希 {head}{tail}")
+    if breaks or differs:
         raise typer.Exit(3)
-    typer.echo(f"核验通过: {count} 条日志,哈希链与数据一致。末条日志哈希 {head}")
 
 
 @app.command()
@@ -295,4 +354,4 @@ def main() -> None:
     os._exit(code)
 
 
-from . import fund, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)
+from . import fund, meeting, rows, subsidies, trust  # noqa: E402,F401  (register their commands)

@@ -86,10 +86,13 @@ def backup(
 @friendly
 def export(
     parquet: Annotated[Optional[Path], typer.Option("--parquet", help="导出目录: 每张表一个 parquet 文件 + manifest.json")] = None,
-    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="导出 Excel: 每张表一个工作表 (text stays text)")] = None,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="导出 Excel: 每张表一个工作表,另有说明与字段说明 (text stays text)")] = None,
+    include_voided: Annotated[
+        bool, typer.Option("--include-voided", help="同时导出已作废的行,加 voided / void_reason / void_entry 列(默认只导出未作废的行)")
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """导出账本全部表 (export every table, consistently, for auditors' own tools; read-only)."""
+    """导出账本全部表 (export every table for auditors' own tools; live rows only unless --include-voided; read-only)."""
     from ..backup import export_parquet, export_xlsx
     from ..errors import UsageError
     from ..reports import render
@@ -99,9 +102,9 @@ def export(
         raise UsageError("请指定导出格式", "例如 `ledger export --parquet 导出目录` 或 `ledger export --xlsx 账本.xlsx`。")
     copies = []
     if parquet is not None:
-        copies.append(export_parquet(db_path(), parquet, merge=not State.read_only))
+        copies.append(export_parquet(db_path(), parquet, include_voided, merge=not State.read_only))
     if xlsx is not None:
-        copies.append(export_xlsx(db_path(), xlsx, merge=not State.read_only))
+        copies.append(export_xlsx(db_path(), xlsx, include_voided, merge=not State.read_only))
     if as_json:
         render.print_json({"exports": [c.to_json() for c in copies]})
     else:

@@ -46,18 +46,35 @@ def _key_match(spec_key: tuple[str, ...]) -> str:
     return " AND ".join(f"t.{k} = i.{k}" for k in spec_key)
 
 
-def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256: str = "") -> list[Problem]:
+@dataclass
+class Existing:
+    """Rows of a sheet the ledger already holds: the problems that say so, and the batches holding them."""
+
+    problems: list[Problem]
+    batches: list[int]  # batches of the ledger (not this file) holding rows of this sheet, in order
+
+
+# Keys named in the one warning that counts a sheet's unchanged repeats of a batch.
+KEYS_NAMED = 5
+
+
+def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256: str = "", file_path: str = "") -> Existing:
     """Rows of the sheet whose natural key the ledger already holds: listed, to be skipped.
 
-    A row matched by an earlier sheet of this same file (`sha256`; kinds whose rows may
-    repeat, as a sheet per month resending the month before) is said to be so, by sheet and
-    row: its batch is only being written now, and does not exist at all in a dry run.
+    A resent row whose cells differ from the stored row is listed in full, saying which cells
+    and how, with the command that replaces the batch (`ledger import FILE --replaces N`);
+    resent rows identical to the stored ones are counted, one warning per batch they are in,
+    not listed one by one (a resent sheet of 87 rows with one correction shows one changed
+    row and one count). A row matched by an earlier sheet of this same file (`sha256`; kinds
+    whose rows may repeat, as a sheet per month resending the month before) is said to be
+    so, by sheet and row: its batch is only being written now, and does not exist at all in
+    a dry run.
     """
     spec = pending.typed.layout.kind
     with registered(con, "incoming", pending.frame):
         rows = con.execute(
             f"""
-            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}
+            SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}, t.id
             FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
             JOIN import_batches b ON b.id = t.batch_id
             ORDER BY i.source_row
@@ -65,26 +82,42 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
             [sha256],
         ).fetchall()
     key_col = pending.typed.layout.placed[spec.key[0]]
+    header = spec.column(spec.key[0]).header
     labels = dict(zip(pending.typed.source_rows, pending.frame[spec.key[0]]))
-    return [
-        Problem(
-            code="existing_key",
-            message=_existing_message(spec.column(spec.key[0]).header, labels[row], batch, file, sheet, src, same_file) + _changed_words(changed),
-            hint="同一文件的前一张工作表已有此行,本行视为重报、未重复计入;如确是另一笔(同一合同同一天),请把两行放在同一张工作表中。"
-            if same_file
-            else "本行内容与账本中的记录不同:如为更正,请先作废原批次或原行(ledger void)再导入本文件。"
-            if changed
-            else "如为更正后的重报,请先作废原批次(ledger void)再导入。",
-            file=pending.file,
-            sheet=pending.sheet,
-            row=row,
-            col=key_col.col,
-            column=key_col.header,
-            value=str(labels[row]),
-            severity=WARNING,
+    command = f"ledger import {file_path or pending.file}"
+
+    def listed(row, message: str, hint: str) -> Problem:
+        return Problem(
+            code="existing_key", message=message, hint=hint, file=pending.file, sheet=pending.sheet, row=row,
+            col=key_col.col, column=key_col.header, value=str(labels[row]), severity=WARNING,
         )
-        for row, batch, src, file, sheet, same_file, changed in rows
-    ]
+
+    problems: list[Problem] = []
+    same: dict[tuple, list] = {}
+    for row, batch, src, file, sheet, same_file, changed, stored_id in rows:
+        if same_file:
+            problems.append(listed(row, _existing_message(header, labels[row], batch, file, sheet, src, True),
+                                   "同一文件的前一张工作表已有此行,本行视为重报、未重复计入;如确是另一笔(同一合同同一天),请把两行放在同一张工作表中。"))
+        elif changed:
+            problems.append(listed(
+                row,
+                _existing_message(header, labels[row], batch, file, sheet, src, False) + _changed_words(changed),
+                f'本行内容与账本中的记录不同。如为更正后的重报,请运行 `{command} --replaces {batch} --reason "…"`,'
+                f"一步作废原批次 {batch} 并导入本文件;只更正这一行则用 --replaces {spec.table}:{stored_id}。",
+            ))
+        else:
+            same.setdefault((batch, file), []).append(row)
+    for (batch, file), repeated in same.items():
+        keys = "、".join(str(labels[r]) for r in repeated[:KEYS_NAMED]) + (f" 等 {len(repeated)} 行" if len(repeated) > KEYS_NAMED else "")
+        problems.append(Problem(
+            code="existing_unchanged",
+            message=f"{len(repeated)} 行已在账本中且内容相同(批次 {batch},{file}),视为重报,未重复导入: {header} {keys}",
+            hint=f'如本文件是批次 {batch} 的更正重报,请运行 `{command} --replaces {batch} --reason "…"`(只导入新增的行则无需处理)。',
+            file=pending.file, sheet=pending.sheet, row=repeated[0], col=key_col.col, column=key_col.header,
+            value=str(labels[repeated[0]]), severity=WARNING,
+        ))
+    batches = list(dict.fromkeys(r[1] for r in rows if not r[5]))
+    return Existing(problems, batches)
 
 
 def _changes(con: duckdb.DuckDBPyConnection, pending: PendingSheet) -> str:

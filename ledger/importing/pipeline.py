@@ -49,6 +49,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
     several_sheets: bool = False  # the file holds more than one sheet: locations name theirs
+    replaced: object = None  # replace.Replaced when the import replaced earlier rows (--replaces)
 
     @property
     def refused(self) -> bool:
@@ -57,6 +58,11 @@ class ImportResult:
     @property
     def added(self) -> int:
         return sum(s.added for s in self.sheets)
+
+    @property
+    def batches(self) -> list[int]:
+        """The batch number of each sheet imported (none when refused; in a dry run, what they would have been)."""
+        return [s.batch_id for s in self.sheets if s.batch_id is not None]
 
 
 def file_sha256(path: Path) -> str:
@@ -77,8 +83,13 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
+    replacement=None,
 ) -> ImportResult:
-    """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`)."""
+    """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`).
+
+    With `replacement` (see `replace.resolve`), the rows it names are voided in the same
+    transaction, before the file's rows go in, and the result carries the difference.
+    """
     # A big sheet makes millions of objects and hardly any reference cycles: the cyclic
     # collector would walk them all again and again (7% of an import) to find next to nothing.
     # The few cycles made meanwhile are collected at once afterwards, when the sheet's cells
@@ -87,31 +98,30 @@ def import_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import_file(store, path, kind, sheet, dry_run, mapping)
+        return _import_file(store, path, kind, sheet, dry_run, mapping, replacement)
     finally:
         if collecting:
             gc.enable()
             gc.collect()
 
 
-def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) -> ImportResult:
+def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, replacement) -> ImportResult:
     name = path.name
     try:
         digest = file_sha256(path)
     except OSError as exc:
         return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {exc.strerror}", "请检查文件路径和权限。")
     result = ImportResult(name, digest, dry_run)
-    earlier = store.con.execute(
-        "SELECT file_name, imported_at FROM import_batches WHERE file_sha256 = ? "
-        "AND id NOT IN (SELECT batch_id FROM voids WHERE row_id IS NULL) ORDER BY id LIMIT 1",  # a voided batch's file may come again
-        [digest],
-    ).fetchone()
-    if earlier:
+    replaced_batches = [t.batch_id for t in replacement.targets if t.row_id is None] if replacement else []
+    earlier = _earlier_batches(store.con, digest, replaced_batches)
+    counted = [b for b in earlier if b[3] > 0]
+    if counted:
+        batch, file_name, when, _rows = counted[0]
         return _refuse(
             result,
             "duplicate_file",
-            f"此文件已于 {earlier[1]:%Y-%m-%d %H:%M} 导入过(当时文件名 {earlier[0]}),内容完全相同,未重复导入",
-            "如银行重报了更正后的数据,请导入新文件;同一文件无需再次导入。",
+            f"此文件已于 {when:%Y-%m-%d %H:%M} 导入过(批次 {batch},当时文件名 {file_name}),内容完全相同,未重复导入",
+            _duplicate_hint(path, batch, replacement),
         )
     warm = _warm_up()
     try:
@@ -141,6 +151,10 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
         where = f"工作表「{sheet}」" if sheet else "任何工作表"
         return _refuse(result, "no_matching_sheet", f"{where}中都没有找到可识别的表头", f"各类表格的必需列 — {expected}。可用 --kind 指定类型,或用 --map 提供表头映射。")
 
+    if replacement is not None and pending:
+        from .replace import check_kinds
+
+        check_kinds(replacement, [p.kind for p in pending])
     result.problems.extend(_duplicate_keys_across_sheets(pending))
     result.problems.extend(_without_rows(p) for p in pending if len(p.frame) == 0)
     pending.sort(key=lambda p: programs.load_rank(p.kind))
@@ -159,17 +173,90 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping) 
 
     try:
         with store.transaction() as con:
+            if replacement is not None:
+                from . import replace
+
+                old = replace.live_ids(con, replacement)
+                voids = replace.void_targets(con, replacement)
+            repeated: list[int] = []
             for p in pending:
-                result.problems.extend(existing_keys(con, p, digest))
+                found = existing_keys(con, p, digest, str(path))
+                result.problems.extend(found.problems)
+                repeated += found.batches
                 loaded = insert_sheet(con, p, name, digest)
                 result.sheets.append(
                     SheetResult(p.sheet, p.kind, p.typed.layout.kind.title, p.typed.layout.header_index + 1, len(p.frame), loaded.added, loaded.existing, loaded.batch_id)
                 )
+            if earlier and result.added == 0:  # the same file again, and again it adds nothing
+                raise _Unchanged
+            if replacement is not None:
+                tables = {p.typed.layout.kind.table: [] for p in pending}
+                for p, s in zip(pending, result.sheets):
+                    tables[p.typed.layout.kind.table].append(s.batch_id)
+                diffs = [replace.difference(con, t, old.get(t, []), tables.get(t, [])) for t in dict.fromkeys([*old, *tables])]
+                result.replaced = replace.Replaced(replacement.reason, voids, diffs)
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
+    except _Unchanged:
+        batch, file_name, when, _rows = earlier[-1]
+        kept = [b for b in dict.fromkeys(repeated) if b != batch]
+        hint = (
+            f"如这是批次 {'、'.join(map(str, kept))} 的更正重报,请运行 `ledger import {name} --replaces {kept[0]} --reason \"…\"`,一步作废原批次并导入本文件。"
+            if kept
+            else "同一文件无需再次导入。"
+        )
+        result.sheets.clear()
+        result.problems = [
+            Problem(
+                code="duplicate_file",
+                message=f"此文件已于 {when:%Y-%m-%d %H:%M} 导入过(批次 {batch},当时文件名 {file_name}),当时与本次都没有新增任何行,未重复导入",
+                hint=hint,
+                file=name,
+            )
+        ]
     return result
+
+
+def _duplicate_hint(path: Path, batch: int, replacement) -> str:
+    """What to do about a file already in the ledger: nothing, or, when replacing, replace its batch too."""
+    if replacement is not None:
+        given = " ".join(f"--replaces {t.batch_id if t.row_id is None else f'{t.table}:{t.row_id}'}" for t in replacement.targets)
+        return (
+            f"此文件的数据已在批次 {batch}(多半是先不带 --replaces 导入过一次)。连同它一起替换: "
+            f'`ledger import {path} {given} --replaces {batch} --reason "{replacement.reason}"`。'
+        )
+    return (
+        f"同一文件无需再次导入。如银行重报了更正后的数据,请导入新文件(`ledger import 新文件 --replaces {batch} --reason …`);"
+        f"如要撤回此文件的数据,用 `ledger void {batch} --reason …`。"
+    )
+
+
+def _earlier_batches(con, digest: str, replaced: list[int]) -> list[tuple]:
+    """Batches of the same file (same sha256) still in force, with the rows each still counts.
+
+    A batch voided, or being replaced now, does not stand in the way of its file coming again;
+    nor does one that counts no row (its rows were all already in the ledger when it came, or
+    voided one by one since): the same file may then come again, and is refused only if it
+    would again add nothing.
+    """
+    batches = con.execute(
+        "SELECT id, file_name, imported_at, kind FROM import_batches WHERE file_sha256 = ? "
+        "AND id NOT IN (SELECT batch_id FROM voids WHERE row_id IS NULL) AND id NOT IN (SELECT unnest(?::INTEGER[])) ORDER BY id",
+        [digest, replaced],
+    ).fetchall()
+    kinds = S.kinds()
+    out = []
+    for batch, file_name, when, kind in batches:
+        table = kinds[kind].table if kind in kinds else None
+        rows = con.execute(f"SELECT count(*) FROM v_{table} WHERE batch_id = ?", [batch]).fetchall()[0][0] if table else 0
+        out.append((batch, file_name, when, rows))
+    return out
+
+
+class _Unchanged(Exception):
+    pass
 
 
 def _warm_up() -> threading.Thread:

@@ -185,11 +185,63 @@ def import_result(result, out=None) -> None:
     if errs:
         return
     verb = "试导入(未写入)" if result.dry_run else "已导入"
+    if result.replaced is not None:
+        replaced_lines(out, result)
     for s in result.sheets:
         extra = f",{s.existing} 行已在账本中未重复导入" if s.existing else ""
-        out.print(escape(f"{verb} {result.file} [{s.sheet}] {s.title}: {s.added} 行{extra}(表头在第 {s.header_row} 行)"))
+        batch = f"批次 {s.batch_id}(试导入,未保留)" if result.dry_run else f"批次 {s.batch_id}"
+        out.print(escape(f"{verb} {result.file} [{s.sheet}] {s.title}: {s.added} 行{extra}(表头在第 {s.header_row} 行;{batch})"))
     if result.skipped_sheets:
         out.print(f"[dim]未识别、已跳过的工作表: {escape('、'.join(result.skipped_sheets))}[/]")
+
+
+def replaced_lines(out, result) -> None:
+    """What `--replaces` did: the voids, then per table rows added, taken out, changed (old → new), unchanged."""
+    from rich.markup import escape
+
+    r = result.replaced
+    verb = "试替换(未写入)" if result.dry_run else "已替换"
+    for v in r.voids:
+        entry = "" if result.dry_run else f",作废日志第 {v.seq} 条"
+        out.print(escape(f"{verb} {v.target}({v.file_name} [{v.sheet}]),原因: {r.reason}{entry}"), soft_wrap=True)
+    for t in r.tables:
+        out.print(escape(f"{t.title}: 新增 {len(t.added)} 行,撤下 {len(t.removed)} 行,更改 {len(t.changed)} 行,未变 {t.unchanged} 行"))
+        for c in t.changed:
+            cells = "、".join(f"{x['column']} {x['was'] or '空'} → {x['now'] or '空'}" for x in c.cells)
+            out.print(escape(f"  更改 {c.key}(第 {c.now_row} 行): {cells}"), soft_wrap=True)
+        for a in t.added:
+            out.print(escape(f"  新增 {a['key']}(第 {a['source_row']} 行)"), soft_wrap=True)
+        for x in t.removed:
+            out.print(escape(f"  撤下 {x['key']}(原表第 {x['source_row']} 行)"), soft_wrap=True)
+
+
+def escaped(text: str) -> str:
+    """Text from a file or the command line, shown as written (never read as rich markup)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def import_summary(out, paths, results) -> None:
+    """After several files: one line per file (file, kind, batches, rows added, refused?) and the count refused."""
+    from rich.table import Table
+
+    t = Table(title="导入汇总", title_justify="left")
+    for name, justify in (("文件", "left"), ("类型", "left"), ("批次", "left"), ("新增行数", "right"), ("结果", "left")):
+        t.add_column(name, justify=justify, overflow="fold")
+    for path, r in zip(paths, results):
+        kinds = "、".join(dict.fromkeys(s.title for s in r.sheets))
+        batches = "、".join(str(b) for b in r.batches)
+        state = "被拒绝" if r.refused else "试导入(未写入)" if r.dry_run else "已导入"
+        t.add_row(escaped(str(path)), kinds, batches, "" if r.refused else str(r.added), state)
+    out.print(t)
+    refused = [p for p, r in zip(paths, results) if r.refused]
+    if refused:
+        out.print(f"[bold red]{len(refused)} 个文件被拒绝[/],其余 {len(results) - len(refused)} 个已各自导入;被拒绝的文件未写入任何数据。")
+        for p in refused:
+            out.print(escaped(f"  改正后重新导入,或生成退回银行的问题工作簿: ledger import {p} --errors 退回_{p.stem}.xlsx"), soft_wrap=True)
+    else:
+        out.print(f"{len(results)} 个文件均已导入。")
 
 
 def import_json(result) -> dict:
@@ -199,7 +251,9 @@ def import_json(result) -> dict:
         "sha256": result.sha256,
         "dry_run": result.dry_run,
         "refused": result.refused,
+        "batches": result.batches,
         "sheets": [s.__dict__ for s in result.sheets],
         "skipped_sheets": result.skipped_sheets,
         "problems": [p.to_dict() for p in result.problems],
+        "replaced": result.replaced.to_json() if result.replaced is not None else None,
     }

@@ -270,11 +270,16 @@ DIMENSIONS = {
     "month": ("月份", "strftime(a.applied_on, '%Y-%m')", "strftime(l.disbursed_on, '%Y-%m')"),
 }
 
-# A loan's grade is that of its enterprise's latest application on or before the loan.
-GRADED_LOANS = """(
-    SELECT l.*, g.grade FROM v_loans l
+
+def graded_loans(loans: str = "v_loans") -> str:
+    """The loans of `loans` with their grade: that of the enterprise's latest application on or before the loan."""
+    return f"""(
+    SELECT l.*, g.grade FROM {loans} l
     ASOF LEFT JOIN v_applications g ON l.credit_code = g.credit_code AND l.disbursed_on >= g.applied_on
 )"""
+
+
+GRADED_LOANS = graded_loans()
 
 BREAKDOWN_SQL = """
 WITH ent AS (SELECT credit_code, any_value(district) AS district FROM v_enterprises GROUP BY credit_code),

@@ -116,4 +116,5 @@ def copy_text(c) -> str:
     """What a backup or export wrote."""
     rows = sum(c.tables.values())
     kind = {"backup": "备份", "parquet": "Parquet 导出", "xlsx": "Excel 导出"}[c.kind]
-    return f"{kind}完成: {c.path}({len(c.tables)} 张表,{rows} 行;{c.entries} 条日志,末条日志哈希 {c.head})"
+    text = f"{kind}完成: {c.path}({len(c.tables)} 张表,{rows} 行;{c.entries} 条日志,末条日志哈希 {c.head})"
+    return text if c.include_voided is None else f"{text}\n{c.rows_note}"

@@ -23,6 +23,16 @@ from .errors import UsageError
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "default.toml"
 
+# Keys of a version that say when and whence, not parameters of a rule.
+VERSION_KEYS = ("effective_from", "effective_to", "source", "source_district")
+
+
+def origin(source: str, district: str) -> str:
+    """A source named with its district, `江北区: 孵化载体扶持政策`, unless the source already names it."""
+    if district and district not in source:
+        return f"{district}: {source}" if source else district
+    return source
+
 
 @dataclass(frozen=True)
 class Version:
@@ -33,6 +43,12 @@ class Version:
     effective_to: dt.date | None
     source: str  # the public document the figures come from
     params: dict = field(default_factory=dict)
+    source_district: str = ""  # whose document it is (江北区, 黔江区, 重庆市): a policy file may borrow sections
+
+    @property
+    def origin(self) -> str:
+        """The source with its district in front (see `origin`)."""
+        return origin(self.source, self.source_district)
 
     def money(self, name: str) -> Decimal:
         """A parameter that is an amount in 元 or a share, exactly (TOML strings or numbers)."""
@@ -107,7 +123,7 @@ def _load(path: Path) -> Policy:
             if not isinstance(start, dt.date):
                 raise UsageError(f"政策文件 {path} 的 [[{name}]] 缺少 effective_from 日期", "例如 effective_from = 2021-01-01")
             end = ordered[i + 1]["effective_from"] if i + 1 < len(ordered) else entry.get("effective_to")
-            params = {k: v for k, v in entry.items() if k not in ("effective_from", "effective_to", "source")}
-            versions.append(Version(name, start, end, entry.get("source", ""), params))
+            params = {k: v for k, v in entry.items() if k not in VERSION_KEYS}
+            versions.append(Version(name, start, end, entry.get("source", ""), params, entry.get("source_district", "")))
         sections[name] = tuple(versions)
     return Policy(data.get("name", path.stem), path, hashlib.sha256(raw).hexdigest(), sections)

@@ -14,11 +14,12 @@ from .wording import cn_date, percent_words, period_words, signed_percent
 WIDTH = 80
 
 
-def console():
+def console(stderr: bool = False):
     """A console at the terminal's width, or 80 columns when the output is not a terminal."""
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else WIDTH, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else WIDTH, highlight=False)
 
 
 def _table(title: str):
@@ -99,8 +100,11 @@ def targets_table(p):
     """The registry's counts against each 双倍增 milestone."""
     who = p.district or "企业名录"
     t = _table(f"“双倍增”目标进度({who},截至{cn_date(p.as_of)})")
-    t.caption = f"依据: {p.source}"
-    t.caption_justify = "left"
+    if p.effective_from is not None:
+        from ..policy import origin
+
+        t.caption = f"依据: {origin(p.source, p.source_district)}"
+        t.caption_justify = "left"
     t.add_column("指标")
     t.add_column("现有(家)", justify="right")
     for year in p.years:

@@ -94,3 +94,93 @@ def test_a_period_without_loans_names_the_dates_the_ledger_holds(ledger: Ledger,
     whole = ledger.json("report", "summary", "--as-of", "2023-06-30")
     assert "no_loans" not in {n["code"] for n in whole["notes"]} and "no_loans_in_period" not in {n["code"] for n in whole["notes"]}
     assert json.dumps(whole)  # plain JSON
+
+
+# ---------------------------------------------------------------- 2. help and table layout
+
+
+def _help(*args: str, width: int = 80) -> str:
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": str(width), "TERMINAL_WIDTH": str(width)})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("args", [(), ("report",), ("report", "summary"), ("audit", "subsidies"), ("import",)], ids=" ".join)
+def test_help_shows_no_bool_beside_switches_and_cuts_nothing(args):
+    text = _help(*args)
+    assert "<bool>" not in text
+    assert "…" not in text  # no description cut short
+
+
+def test_help_of_report_shows_each_description_whole():
+    text = _help("report")
+    assert "(registry against" in text and "the district's targets)" in text
+    assert "核销, " in text or "核销," in text  # 贷款余额 (… = 放款 − 归还 − 核销, per loan …) not cut after 核销
+
+
+def _demo(tmp_path) -> Ledger:
+    led = Ledger(tmp_path / "demo.duckdb")
+    result = led.run("demo")
+    assert result.exit_code == 0, result.output
+    return led
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Ledger:
+    return _demo(tmp_path_factory.mktemp("demo"))
+
+
+def test_tables_at_80_columns_keep_bank_and_carrier_names_whole(demo: Ledger):
+    import datetime as dt
+
+    from rich.console import Console
+
+    from ledger.policy import load_policy
+    from ledger.reports import fund_render as F
+    from ledger.reports import summary_render as S
+    from ledger.reports import subsidy_audit_render as A
+    from ledger.reports.fund import fund_statement
+    from ledger.reports.outstanding import outstanding
+    from ledger.reports.subsidy_audit import subsidy_audit
+    from ledger.reports.summary import breakdown
+    from ledger.store import Store
+
+    day = dt.date(2023, 6, 30)
+    with Store.open(demo.path, read_only=True) as store:
+        con, policy = store.con, load_policy()
+        console = Console(width=80, record=True, file=open("/dev/null" if __import__("os").name != "nt" else "NUL", "w"))
+        for t in F.fund_tables(fund_statement(con, day, policy)):
+            console.print(t)
+        for by in ("bank", "loan", "enterprise"):
+            console.print(F.outstanding_table(outstanding(con, day, by)))
+        console.print(S.breakdown_table(breakdown(con, "bank", day), "截至2023年6月30日累计"))
+        console.print(A.totals_table("按载体汇总", "载体", (audit := subsidy_audit(con, policy)).by_carrier, audit.total))
+        names = [r[0] for r in con.execute("SELECT bank FROM v_loans UNION SELECT enterprise_name FROM v_loans WHERE is_programme UNION SELECT carrier_name FROM v_subsidies").fetchall()]
+    text = console.export_text()
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text  # nothing cut short
+    assert [n for n in names if n not in text] == []
+
+
+# ---------------------------------------------------------------- 4. piped audit text stays whole
+
+
+def test_audit_piped_keeps_every_message_on_one_line(demo: Ledger):
+    from ledger.reports.subsidy_audit_render import finding_lines
+
+    result = demo.run("audit", "subsidies")  # CliRunner: not a terminal, as when piped to a file
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    data = demo.json("audit", "subsidies")
+    (finding,) = data["findings"]
+    for reason in finding["reasons"]:
+        assert any(reason["detail"] in line for line in lines), reason["detail"]  # grep finds it whole
+    assert any(line.startswith(finding["payment"]) and "不合规: 一次性补助不重复拨付" in line for line in lines)
+    assert any("认定记录: 市级众创空间认定(渝科局发〔2021〕35号,2021-06-01),孵化载体认定.xlsx[孵化载体认定]第3行" in line for line in lines)
+    assert finding_lines  # the same lines a terminal gets

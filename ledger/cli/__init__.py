@@ -17,10 +17,12 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LedgerError, UsageError
+from .help_layout import install as _help_layout
 from .lean_params import install as _lean_params
 from .usage import ChineseUsageGroup
 
 _lean_params()  # plain option values without pydantic (start-up time, see lean_params)
+_help_layout()  # no <bool> beside switches, descriptions whole (see help_layout)
 
 app = typer.Typer(
     cls=ChineseUsageGroup,
@@ -29,7 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-report_app = typer.Typer(help="报表 (reports): summary 汇总 …", no_args_is_help=True)
+report_app = typer.Typer(help="报表 (reports): summary 汇总、brief 简述、fund 基金、leverage 放大效应、outstanding 余额、targets 目标", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 

@@ -9,7 +9,7 @@ import typer
 
 from . import app, db_path, friendly, open_store
 
-audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性, claims 风险补偿合规性 …", no_args_is_help=True)
+audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性、claims 风险补偿合规性", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 

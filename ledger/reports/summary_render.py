@@ -73,14 +73,12 @@ def period_table(p):
 
 def breakdown_table(b, period_label: str):
     """One breakdown (by bank, district, grade or month) in 万元, with the period's totals last."""
+    from .render import figure_column, name_column
+
     t = _table(f"按{b.label}({period_label},金额单位:万元)")
-    t.add_column(b.label, overflow="fold")
-    t.add_column("申报(家)", justify="right")
-    t.add_column("申报金额", justify="right")
-    t.add_column("获贷(家)", justify="right")
-    t.add_column("放款笔数", justify="right")
-    t.add_column("放款金额", justify="right")
-    t.add_column("引导其他", justify="right")
+    name_column(t, b.label)
+    for header in ("申报\n(家)", "申报\n金额", "获贷\n(家)", "放款\n笔数", "放款\n金额", "引导\n其他"):
+        figure_column(t, header)
     for r in b.rows:
         t.add_row(
             r.key,

@@ -28,10 +28,8 @@ VERSION_KEYS = ("effective_from", "effective_to", "source", "source_district")
 
 
 def origin(source: str, district: str) -> str:
-    """A source named with its district, `江北区: 孵化载体扶持政策`, unless the source already names it."""
-    if district and district not in source:
-        return f"{district}: {source}" if source else district
-    return source
+    """A source with its district in front, `【江北区】江北区科技企业孵化载体扶持政策`: whose document it is, said plainly."""
+    return f"【{district}】{source}" if district else source
 
 
 @dataclass(frozen=True)
@@ -89,6 +87,13 @@ class Policy:
 
     def versions(self, section: str) -> tuple[Version, ...]:
         return self.sections.get(section, ())
+
+    def districts(self) -> str:
+        """Whose documents each section's versions come from: `risk_fund 重庆市;incubator 江北区;targets 黔江区`."""
+        return ";".join(
+            f"{name} {'、'.join(dict.fromkeys(v.source_district or '未注明' for v in versions))}"
+            for name, versions in self.sections.items()
+        )
 
 
 def policy_path(explicit: Path | None = None) -> Path:

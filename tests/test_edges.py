@@ -184,3 +184,41 @@ def test_audit_piped_keeps_every_message_on_one_line(demo: Ledger):
     assert any(line.startswith(finding["payment"]) and "不合规: 一次性补助不重复拨付" in line for line in lines)
     assert any("认定记录: 市级众创空间认定(渝科局发〔2021〕35号,2021-06-01),孵化载体认定.xlsx[孵化载体认定]第3行" in line for line in lines)
     assert finding_lines  # the same lines a terminal gets
+
+
+# ---------------------------------------------------------------- 5. the policy names its sources
+
+
+def test_policy_show_names_each_sections_source_district(ledger: Ledger):
+    shown = ledger.run("policy", "show")
+    assert shown.exit_code == 0
+    assert "各节来源区县: risk_fund 重庆市;incubator 江北区;targets 黔江区" in shown.stdout
+    data = ledger.json("policy", "show")
+    assert {name: [v["source_district"] for v in versions] for name, versions in data["sections"].items()} == {
+        "risk_fund": ["重庆市"],
+        "incubator": ["江北区"],
+        "targets": ["黔江区"],
+    }
+    assert "source_district" not in data["sections"]["incubator"][0]["params"]  # not a rule's parameter
+
+
+def test_brief_and_workbook_name_the_districts_the_figures_come_from(demo: Ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    brief = demo.run("report", "brief", "--as-of", "2023-06-30")
+    assert "对照黔江区2025年“双倍增”目标" in brief.stdout
+    out = tmp_path / "会议材料.xlsx"
+    assert demo.run("report", "summary", "--as-of", "2023-06-30", "--xlsx", out).exit_code == 0
+    cover = [r[0] for r in load_workbook(out)["封面"].iter_rows(values_only=True) if r[0]]
+    at = cover.index("数据口径")
+    assert "【江北区】江北区科技企业孵化载体扶持政策(孵化器/众创空间能力建设补助)(2020-01-01起)" in " ".join(cover[at:])
+    assert any(line.startswith("[[targets]] 【黔江区】") for line in cover[at:])
+    assert any(line.startswith("[[risk_fund]] 【重庆市】") for line in cover[at:])
+
+
+def test_a_policy_without_source_districts_still_loads(ledger: Ledger, tmp_path):
+    policy = tmp_path / "本区.toml"
+    policy.write_text('name = "本区政策"\n[[targets]]\neffective_from = 2023-01-01\nsource = "本区文件"\nmilestones = [{ year = 2025, hnte = 1, tech_sme = 2 }]\n', encoding="utf-8")
+    data = ledger.json("policy", "show", "--policy", policy)
+    assert data["sections"]["targets"][0]["source_district"] is None
+    assert ledger.run("report", "targets", "--as-of", "2023-06-30", "--policy", policy).exit_code == 0

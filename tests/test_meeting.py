@@ -311,7 +311,7 @@ def test_targets_progress_from_the_registry(seeded, tmp_path):
 
     b = ledger.json("report", "brief", "--as-of", "2024-06-30")
     assert b["paragraphs"][-1] == (
-        "企业名录中现有高新技术企业60家、科技型企业180家,对照2025年“双倍增”目标(高新技术企业80家、科技型企业700家),"
+        "企业名录中现有高新技术企业60家、科技型企业180家,对照黔江区2025年“双倍增”目标(高新技术企业80家、科技型企业700家),"
         "分别完成75%、25.7%,距目标尚差高新技术企业20家、科技型企业520家。"
     )
 
@@ -393,7 +393,7 @@ def test_meeting_workbook_reads_back_with_formats_charts_and_no_formulas(ledger:
     cover = wb["封面"]
     texts = [c.value for row in cover.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("截至2024年6月底,共有253家科企申报") for t in texts)
-    assert any("对照2025年“双倍增”目标" in t for t in texts)
+    assert any("对照黔江区2025年“双倍增”目标" in t for t in texts)
 
     bank = wb["按银行"]
     assert bank.freeze_panes == "B3"

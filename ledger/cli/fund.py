@@ -147,6 +147,7 @@ def policy_show(policy_file: PolicyFile = None, as_json: AsJson = False) -> None
                 "effective_from": v.effective_from.isoformat(),
                 "effective_to": v.effective_to.isoformat() if v.effective_to else None,
                 "source": v.source,
+                "source_district": v.source_district or None,
                 "params": _plain(v.params),
             }
             for v in versions
@@ -160,6 +161,7 @@ def policy_show(policy_file: PolicyFile = None, as_json: AsJson = False) -> None
 
     out = render.console()
     out.print(f"政策文件: {policy.name}")
+    out.print(f"各节来源区县: {policy.districts()}")
     out.print(f"路径: {policy.path}")
     out.print(f"sha256: {policy.sha256}")
     for table in policy_tables(policy):

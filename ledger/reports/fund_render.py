@@ -112,10 +112,10 @@ def policy_tables(policy) -> list:
         t = Table(title=escape(f"[[{section}]]"), title_justify="left", show_lines=True)
         t.add_column("生效期间", no_wrap=True)
         t.add_column("参数", overflow="fold")
-        t.add_column("来源", overflow="fold")
+        t.add_column("来源(区县: 文件)", overflow="fold")
         for v in versions:
             until = f"至 {v.effective_to - dt.timedelta(days=1):%Y-%m-%d}" if v.effective_to else "至今"
             params = "\n".join(escape(f"{k} = {shown(val)}") for k, val in v.params.items())
-            t.add_row(f"{v.effective_from:%Y-%m-%d} 起\n{until}", params, escape(v.source))
+            t.add_row(f"{v.effective_from:%Y-%m-%d} 起\n{until}", params, escape(v.origin))
         tables.append(t)
     return tables

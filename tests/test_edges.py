@@ -222,3 +222,56 @@ def test_a_policy_without_source_districts_still_loads(ledger: Ledger, tmp_path)
     data = ledger.json("policy", "show", "--policy", policy)
     assert data["sections"]["targets"][0]["source_district"] is None
     assert ledger.run("report", "targets", "--as-of", "2023-06-30", "--policy", policy).exit_code == 0
+
+
+# ---------------------------------------------------------------- 3. every sheet prints on A4
+
+
+def _prints_on_a4(ws, title_rows: str | None = "$1:$1") -> None:
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == 9, ws.title
+    assert int(setup.fitToWidth) == 1 and int(setup.fitToHeight) == 0 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    if title_rows:
+        assert ws.print_title_rows == title_rows, ws.title
+
+
+def test_every_workbook_ledger_writes_prints_one_a4_page_wide(demo: Ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    from conftest import LOAN_HEADER
+
+    bad = write_xlsx(
+        tmp_path / "退回.xlsx",
+        [LOAN_HEADER] + [[f"HT-{i}", "123", "重庆甲科技有限公司", "重庆银行", "知识价值信用贷款", "2021-13-05", "2022-03-04", "abc", 99] for i in range(30)],
+    )
+    errors = tmp_path / "问题.xlsx"
+    assert demo.run("import", bad, "--errors", errors).exit_code == 1
+    wb = load_workbook(errors)
+    listing = wb["问题清单"]
+    _prints_on_a4(listing)
+    widths = [listing.column_dimensions[c].width for c in "ABCDEFGHI"]
+    assert sum(widths) <= 160  # 序号 … 提示 on one page at a readable scale (was 200 characters: six pages)
+    assert listing["H2"].alignment.wrap_text and listing["I2"].alignment.wrap_text
+    assert listing.row_dimensions[2].height and listing.row_dimensions[2].height > 15  # the wrapped hint's lines show
+    for ws in wb.worksheets[1:]:
+        _prints_on_a4(ws, None)
+
+    audit = tmp_path / "审计.xlsx"
+    assert demo.run("audit", "subsidies", "--xlsx", audit).exit_code == 0
+    for ws in load_workbook(audit).worksheets:
+        _prints_on_a4(ws)
+
+    meeting = tmp_path / "会议.xlsx"
+    assert demo.run("report", "summary", "--as-of", "2023-06-30", "--xlsx", meeting).exit_code == 0
+    for ws in load_workbook(meeting).worksheets:
+        _prints_on_a4(ws, None)
+
+    export = tmp_path / "导出.xlsx"
+    assert demo.run("export", "--xlsx", export).exit_code == 0
+    for ws in load_workbook(export).worksheets:
+        _prints_on_a4(ws)
+
+    template = tmp_path / "模板.xlsx"
+    assert demo.run("template", "loans", "--out", template).exit_code == 0
+    for ws in load_workbook(template).worksheets:
+        _prints_on_a4(ws)

@@ -165,14 +165,11 @@ class Sheet:
         """A4 landscape, one page wide, over the given area (charts included)."""
         from openpyxl.utils import get_column_letter
 
+        from ..xlsx_print import printable
+
         ws = self.ws
         ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
+        printable(ws, header_rows=0)
         if title_rows:
             ws.print_title_rows = title_rows
 

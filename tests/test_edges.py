@@ -275,3 +275,28 @@ def test_every_workbook_ledger_writes_prints_one_a4_page_wide(demo: Ledger, tmp_
     assert demo.run("template", "loans", "--out", template).exit_code == 0
     for ws in load_workbook(template).worksheets:
         _prints_on_a4(ws)
+
+
+# ---------------------------------------------------------------- 6. a demo with months
+
+
+def test_the_demo_has_a_year_of_monthly_lending_up_to_its_as_of(demo: Ledger):
+    from ledger.demo import AS_OF
+
+    months = [f"{AS_OF.year - (AS_OF.month - k <= 0)}-{(AS_OF.month - k - 1) % 12 + 1:02d}" for k in range(12)]
+    assert months[0] == "2023-06" and months[-1] == "2022-07"
+    for month in months:
+        s = demo.json("report", "summary", "--month", month, "--as-of", AS_OF.isoformat())
+        assert s["loans"]["count"] >= 1 and s["loans"]["amount"] != "0.00", month
+        assert not [n for n in s["notes"] if n["code"].startswith("no_loans")], month
+
+
+def test_the_demo_closes_with_the_monthly_routine(tmp_path):
+    led = Ledger(tmp_path / "demo.duckdb")
+    result = led.run("demo")
+    assert result.exit_code == 0, result.output
+    tail = result.stdout[result.stdout.index("每月例行") :]
+    steps = [line for line in tail.splitlines() if line.strip()[:2] in {"1.", "2.", "3.", "4.", "5."}]
+    assert len(steps) == 5
+    assert " import " in steps[0] and "--errors" in steps[1] and "--replaces" in steps[2]
+    assert "report summary --month 2023-06" in steps[3] and "--xlsx" in steps[3] and " close 2023-06" in steps[4]

@@ -216,8 +216,9 @@ def demo(
         render.import_result(r, out)
     out.print(render.summary_table(s))
     typer.echo("\n".join(words.paragraphs) + "\n")
-    typer.echo(f"接着试试 (try next): ledger --db {path} report fund --as-of {s.as_of:%Y-%m-%d}")
-    typer.echo("  其他命令: report leverage / report brief / audit subsidies / log / verify")
+    from ..demo import monthly_routine
+
+    typer.echo("\n".join(monthly_routine(path, s.as_of)))
 
 
 def main() -> None:

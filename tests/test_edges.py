@@ -300,3 +300,50 @@ def test_the_demo_closes_with_the_monthly_routine(tmp_path):
     assert len(steps) == 5
     assert " import " in steps[0] and "--errors" in steps[1] and "--replaces" in steps[2]
     assert "report summary --month 2023-06" in steps[3] and "--xlsx" in steps[3] and " close 2023-06" in steps[4]
+
+
+# ---------------------------------------------------------------- 7. not POSIX-only
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'IO Error: Could not set lock on file "x.duckdb": Conflicting lock is held in python (PID 4242) by user clerk.',
+        'IO Error: Cannot open file "C:\\\\台账\\\\x.duckdb": The process cannot access the file because it is being used by another process.',
+        'IO Error: Cannot open file "C:\\\\台账\\\\x.duckdb": 另一个程序正在使用此文件，进程无法访问。',
+    ],
+)
+def test_a_busy_ledger_is_said_as_busy_in_posix_and_windows_words(tmp_path, text):
+    from ledger.errors import LedgerBusy
+    from ledger.store import busy_error
+
+    busy = busy_error(tmp_path / "x.duckdb", text, read_only=False)
+    assert isinstance(busy, LedgerBusy) and busy.exit_code == 3 and "账本正被其他进程使用" in busy.message
+    assert busy_error(tmp_path / "x.duckdb", 'IO Error: Cannot open file "x": No such file or directory', False) is None
+
+
+def test_a_gbk_console_prints_chinese_and_survives_what_gbk_lacks(ledger: Ledger, tmp_path):
+    """A Windows console in cp936: Chinese prints; a name GBK cannot show (𠮷) becomes "?", not a traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (c,) = codes(1)
+    name = "重庆𠮷祥科技有限公司"
+    write_xlsx(tmp_path / "名录.xlsx", [["统一社会信用代码", "企业名称", "所属区县"], [c, name, "巴南区"]])
+    write_xlsx(tmp_path / "放款.xlsx", [LOAN_HEADER, ["HT-1", c, name, "重庆银行", "知识价值信用贷款", "2021-03-05", "2022-03-04", 1000000, 4.35]])
+    assert ledger.run("import", tmp_path / "名录.xlsx").exit_code == 0
+    assert ledger.run("import", tmp_path / "放款.xlsx").exit_code == 0
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONPATH": str(root), "PYTHONUTF8": "0"}
+    for args in (("report", "outstanding", "--by", "enterprise", "--as-of", "2021-12-31"), ("report", "fund", "--as-of", "2021-12-31")):
+        proc = subprocess.run([sys.executable, "-m", "ledger", "--db", str(ledger.path), *args], capture_output=True, env=env, timeout=120)
+        out = proc.stdout.decode("gbk")
+        assert proc.returncode == 0, proc.stderr.decode("gbk", "replace")
+        assert "Traceback" not in proc.stderr.decode("gbk", "replace")
+        assert "知识价值信用贷款" in out or "风险补偿基金" in out
+    assert "重庆?祥科技有限公司" in subprocess.run(
+        [sys.executable, "-m", "ledger", "--db", str(ledger.path), "report", "outstanding", "--by", "enterprise", "--as-of", "2021-12-31"],
+        capture_output=True, env=env, timeout=120,
+    ).stdout.decode("gbk")

@@ -221,10 +221,28 @@ def demo(
     typer.echo("\n".join(monthly_routine(path, s.as_of)))
 
 
+def console_safe(streams=None) -> None:
+    """Printing never fails on a console that cannot show a character (a GBK console on Windows).
+
+    Chinese prints on a GBK (cp936) console, but a bank's sheet may hold characters GBK
+    lacks (𠮷, emoji, U+FFFD): such a character is shown as "?" instead of ending the command
+    with UnicodeEncodeError. UTF-8 streams are left as they are.
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding in ("utf8", "utf8sig"):
+            continue
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we may reconfigure
+            pass
+
+
 def main() -> None:
     """Console-script entry point."""
     import os
 
+    console_safe()
     try:
         app()
         code = 0
@@ -233,7 +251,8 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     # Every store is closed by now. Skipping interpreter teardown spares users duckdb 2.0's
-    # spurious "nanobind: leaked instances" report at exit (and a few ms).
+    # spurious "nanobind: leaked instances" report at exit (and a few ms). os._exit is the same
+    # on Windows; the streams were flushed just above.
     os._exit(code)
 
 

@@ -50,6 +50,17 @@ def test_an_empty_ledger_says_what_to_import_and_exits_0(ledger: Ledger, args):
     assert all(n["message"] and n["hint"] for n in data["notes"])
 
 
+@pytest.mark.parametrize("args", REPORTS, ids=" ".join)
+def test_empty_reports_json_fits_its_schema_notes_included(ledger: Ledger, tmp_path, args):
+    from json_schemas import validate
+
+    validate("-".join(args), ledger.json(*args))
+    policy = tmp_path / "空政策.toml"
+    policy.write_text('name = "空政策"\n', encoding="utf-8")
+    if args not in (("report", "leverage"), ("report", "outstanding")):
+        validate("-".join(args), ledger.json(*args, "--policy", policy))
+
+
 def test_json_keeps_its_shape_beside_the_notes(ledger: Ledger):
     """The empty fund statement has every key of a full one, plus the notes."""
     fund = ledger.json("report", "fund", "--as-of", "2023-06-30")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..money import fmt_wan
 from .audit_render import totals_table
-from .render import name_column, narrow_table
+from .render import figure_column, name_column, narrow_table
 
 
 def verdict_table(audit):

@@ -276,6 +276,7 @@ def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bo
 
     from . import xlsx_safe
     from .fields import field_sheet
+    from .xlsx_print import printable
 
     _fresh(out, "导出")
     tmp = _partial(out)
@@ -299,6 +300,7 @@ def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bo
                         if in_sheet >= XLSX_MAX_ROWS:
                             part += 1
                             ws = wb.create_sheet(table if part == 1 else f"{table} ({part})"[:31])
+                            printable(ws, 1)
                             ws.append(xlsx_safe.row(ws, header))
                             in_sheet = 1
                         ws.append([_export_cell(ws, v) for v in values])
@@ -306,6 +308,7 @@ def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bo
                         n += 1
                 if ws is None:  # an empty table still gets its sheet and header
                     ws = wb.create_sheet(table)
+                    printable(ws, 1)
                     ws.append(xlsx_safe.row(ws, header))
                 copy.tables[table] = n
             con.execute("COMMIT")

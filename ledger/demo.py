@@ -38,7 +38,11 @@ SAMPLE_FILES = [
     "孵化载体认定.xlsx",
     "补助拨付.xlsx",
 ]
-AS_OF = dt.date(2023, 6, 30)  # the demo's reporting date: loans of 2021, their repayments and defaults since
+AS_OF = dt.date(2023, 6, 30)  # the demo's reporting date
+# Loans from January 2021 to June 2023, one about every 24 days: every month up to AS_OF has
+# lending (so `report summary --month 2023-05` has figures), loans of 2021 fall due in 2022.
+FIRST_LOAN = dt.date(2021, 1, 11)
+LOAN_EVERY = 24
 FUND = "巴南区知识价值信用贷款风险补偿基金"
 
 
@@ -92,25 +96,31 @@ def sample_data(seed: int = 20211231) -> dict:
     """The demo's facts: enterprises, applications and loans per bank, all in 元 or 万元 Decimals."""
     rng = random.Random(seed)
     ents = _enterprises(rng, 60)
-    start = dt.date(2021, 1, 4)
+    lent = 38  # the first 38 applications get a loan, one every LOAN_EVERY days from FIRST_LOAN
     applications = []
     for i, e in enumerate(ents[:50]):
-        day = start + dt.timedelta(days=rng.randrange(0, 300))
+        if i < lent:  # applied 10–30 days before its loan, so every month up to AS_OF has lending
+            loan_day = FIRST_LOAN + dt.timedelta(days=i * LOAN_EVERY + rng.randrange(0, 5))
+            day = loan_day - dt.timedelta(days=rng.randrange(10, 30))
+        else:  # applications not (yet) lent on, spread over the same months
+            loan_day = None
+            day = FIRST_LOAN + dt.timedelta(days=rng.randrange(0, (AS_OF - FIRST_LOAN).days))
         applications.append(
             {
-                "no": f"BN-ZSJZ-2021-{i + 1:04d}",
+                "no": f"BN-ZSJZ-{day:%Y}-{i + 1:04d}",
                 "ent": e,
                 "date": day,
                 "wan": _wan(rng, 50, 1000),
                 "bank": rng.choice(BANKS),
                 "grade": rng.choice(GRADES),
                 "score": Decimal(rng.randrange(6000, 9600)) / 100,
+                "loan_day": loan_day,
             }
         )
     loans = {b: [] for b in BANKS}
-    for a in applications[:38]:
+    for a in applications[:lent]:
         bank = a["bank"]
-        day = a["date"] + dt.timedelta(days=rng.randrange(10, 30))
+        day = a.pop("loan_day")
         amount = min(a["wan"], _wan(rng, 50, 500))
         term = rng.choice([12, 12, 24, 36])
         loans[bank].append(
@@ -126,7 +136,7 @@ def sample_data(seed: int = 20211231) -> dict:
             }
         )
         if rng.random() < 0.4:
-            other_day = day + dt.timedelta(days=rng.randrange(5, 25))
+            other_day = min(day + dt.timedelta(days=rng.randrange(5, 25)), AS_OF)
             loans[bank].append(
                 {
                     "contract": f"{CONTRACT_PREFIX[bank]}{other_day:%Y%m}QT{len(loans[bank]) + 1:04d}",
@@ -139,6 +149,8 @@ def sample_data(seed: int = 20211231) -> dict:
                     "rate": Decimal(rng.choice(["4.35", "4.60", "5.00"])),
                 }
             )
+    for a in applications[lent:]:
+        a.pop("loan_day")
     fund = _fund(rng, [lo for rows in loans.values() for lo in rows])
     return {"enterprises": ents, "applications": applications, "loans": loans, **fund, **_incubators(rng, ents)}
 
@@ -245,7 +257,7 @@ def write_samples(folder: Path, seed: int = 20211231) -> list[Path]:
     # 农商行: title, a unit line, amounts in 万元 and a 合计 row.
     wb = Workbook()
     ws = _sheet(wb, "放款明细")
-    ws.append(["巴南区知识价值信用贷款放款明细表(2021年度)"])
+    ws.append(["巴南区知识价值信用贷款放款明细表(2021年1月—2023年6月)"])
     ws.merge_cells("A1:J1")
     ws.append(["填报单位:重庆农村商业银行巴南支行", None, None, None, None, None, None, None, "单位:万元"])
     ws.append(["序号", "贷款合同编号", "统一社会信用代码", "企业名称", "贷款银行", "贷款品种", "放款日期", "到期日期", "放款金额", "年利率(%)"])
@@ -328,6 +340,25 @@ def build_demo(db: Path | None = None):
     with Store.create(path) as store:
         results = [import_file(store, f) for f in files]
         return path, results, summary(store.con, AS_OF), brief(store.con, AS_OF, load_policy())
+
+
+def monthly_routine(db: Path, as_of: dt.date) -> list[str]:
+    """The demo's closing hint: the clerk's monthly routine, as commands on the demo ledger.
+
+    import → return refused sheets (--errors) → replace a resubmission (--replaces) →
+    meeting pack (report / --xlsx) → close the month; then the other reports.
+    """
+    month = f"{as_of:%Y-%m}"
+    ledger = f'ledger --db "{db}"'
+    return [
+        f"每月例行 (the monthly routine),可在本演示账本上试 ({month}):",
+        f"  1. 导入本月各行报表:      {ledger} import 放款明细.xlsx 还款明细.xlsx",
+        f"  2. 退回有问题的表:        {ledger} import 建行放款明细.xlsx --errors 退回建行.xlsx",
+        f"  3. 替换银行重报的表:      {ledger} import 建行放款明细(更正).xlsx --replaces 批次号 --reason 银行更正重报",
+        f"  4. 会议材料:              {ledger} report summary --month {month} --by bank --xlsx {as_of:%Y年%m月}会议材料.xlsx",
+        f"  5. 月末结账:              {ledger} close {month}",
+        f"  其他: {ledger} report fund --as-of {as_of:%Y-%m-%d}  (report leverage / brief / targets、audit subsidies、log、verify)",
+    ]
 
 
 if __name__ == "__main__":

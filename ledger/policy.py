@@ -25,6 +25,10 @@ from .policy_spec import FILE_KEYS, SECTIONS, VERSION_KEYS, check_table
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "default.toml"
 
+def origin(source: str, district: str) -> str:
+    """A source with its district in front, `【江北区】江北区科技企业孵化载体扶持政策`: whose document it is, said plainly."""
+    return f"【{district}】{source}" if district else source
+
 
 @dataclass(frozen=True)
 class Version:
@@ -35,6 +39,12 @@ class Version:
     effective_to: dt.date | None
     source: str  # the public document the figures come from
     params: dict = field(default_factory=dict)
+    source_district: str = ""  # whose document it is (江北区, 黔江区, 重庆市): a policy file may borrow sections
+
+    @property
+    def origin(self) -> str:
+        """The source with its district in front (see `origin`)."""
+        return origin(self.source, self.source_district)
 
     def money(self, name: str) -> Decimal:
         """A parameter that is an amount in 元 or a share, exactly (TOML strings or numbers)."""
@@ -75,6 +85,13 @@ class Policy:
 
     def versions(self, section: str) -> tuple[Version, ...]:
         return self.sections.get(section, ())
+
+    def districts(self) -> str:
+        """Whose documents each section's versions come from: `risk_fund 重庆市;incubator 江北区;targets 黔江区`."""
+        return ";".join(
+            f"{name} {'、'.join(dict.fromkeys(v.source_district or '未注明' for v in versions))}"
+            for name, versions in self.sections.items()
+        )
 
 
 def policy_path(explicit: Path | None = None) -> Path:
@@ -193,5 +210,5 @@ def _versions(name: str, entries: list[dict]) -> tuple[Version, ...]:
         end = entry.get("effective_to")
         end = following if end is None or (following is not None and end > following) else end
         params = {k: v for k, v in entry.items() if k not in VERSION_KEYS}
-        versions.append(Version(name, entry["effective_from"], end, entry.get("source", ""), params))
+        versions.append(Version(name, entry["effective_from"], end, entry.get("source", ""), params, entry.get("source_district", "")))
     return tuple(versions)

@@ -174,7 +174,7 @@ class Section:
 
 
 # Keys of every version of every section.
-VERSION_KEYS = {"effective_from": need(DATE), "effective_to": may(DATE), "source": may(TEXT)}
+VERSION_KEYS = {"effective_from": need(DATE), "effective_to": may(DATE), "source": may(TEXT), "source_district": may(TEXT)}
 
 # Top-level keys of the file besides its sections.
 FILE_KEYS = {"name": may(TEXT)}

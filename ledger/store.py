@@ -37,9 +37,24 @@ def default_path() -> Path:
     return Path(os.environ.get("LEDGER_DB") or DEFAULT_FILE)
 
 
+# How DuckDB says another process holds the file: its own words on POSIX ("Could not set lock
+# on file … Conflicting lock is held in … (PID 123)"), the system's on Windows, in English or
+# in a Chinese Windows' words (ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION).
+BUSY_WORDS = (
+    "lock",
+    "being used by another process",
+    "another process has locked",
+    "另一个程序正在使用此文件",
+    "另一个进程已锁定",
+    "正由另一进程使用",
+)
+
+
 def busy_error(path: Path, text: str, read_only: bool) -> LedgerBusy | None:
     """`LedgerBusy` naming the holder's pid when DuckDB's error is a lock conflict, else None."""
-    if not re.search(r"\block\b", text, re.IGNORECASE):  # the word "lock", not "block" of a damaged file
+    lowered = text.lower()
+    # the word "lock" (not "block" of a damaged file), or the system's words on Windows
+    if not (re.search(r"\block\b", lowered) or any(words in lowered for words in BUSY_WORDS[1:])):
         return None
     pid = re.search(r"PID (\d+)", text)
     holder = f"(进程号 {pid.group(1)})" if pid else ""

@@ -155,6 +155,7 @@ def test_fund_statement_to_the_fen(ledger: Ledger, district, tmp_path):
         ],
         "loss_ratio_ceiling": {"value": "0.25", "rule": "risk_fund.loss_ratio_ceiling=0.25(2019-01-01起)"},
         "warnings": [],
+        "notes": [],
         "policy": {"name": "测试区风险补偿政策", "sha256": hashlib.sha256(district.read_bytes()).hexdigest()},
     }
 
@@ -198,6 +199,7 @@ def test_leverage_each_with_numerator_and_denominator(ledger: Ledger, district, 
         "guided_ratio": {"value": "0.15", "numerator": "2500000.00", "denominator": "16800000.00", "unit": "元/元"},
         # (1,200,000 − 98,765.42) × 10000 ÷ 16,800,000 = 655.4968 元 per 万元 lent
         "net_loss_rate": {"value": "655.50", "numerator": "1101234.58", "denominator": "16800000.00", "unit": "元/万元"},
+        "notes": [],
     }
     before = ledger.json("report", "leverage", "--as-of", "2020-12-31")
     assert before["fund_leverage"] == {"value": "1.20", "numerator": "12000000.00", "denominator": "10000000.00", "unit": "倍"}

@@ -68,6 +68,7 @@ def test_clean_import_and_exact_summary(ledger: Ledger, tmp_path):
         "applications": {"enterprises": 2, "count": 2, "amount": "8605000.00"},
         "loans": {"banks": 2, "enterprises": 2, "count": 3, "amount": "6500000.50"},
         "guided": {"enterprises": 1, "amount": "800000.00"},
+        "notes": [],
     }
     later = ledger.json("report", "summary", "--as-of", "2022年1月31日")
     assert later["loans"]["count"] == 4 and later["loans"]["amount"] == "7500000.50"

@@ -18,10 +18,12 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LedgerError, UsageError
+from .help_layout import install as _help_layout
 from .lean_params import install as _lean_params
 from .usage import ChineseUsageGroup
 
 _lean_params()  # plain option values without pydantic (start-up time, see lean_params)
+_help_layout()  # no <bool> beside switches, descriptions whole (see help_layout)
 
 app = typer.Typer(
     cls=ChineseUsageGroup,
@@ -30,7 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-report_app = typer.Typer(help="报表 (reports): summary 汇总 …", no_args_is_help=True)
+report_app = typer.Typer(help="报表 (reports): summary 汇总、brief 简述、fund 基金、leverage 放大效应、outstanding 余额、targets 目标", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 
@@ -334,14 +336,33 @@ def demo(
         render.import_result(r, out)
     out.print(render.summary_table(s))
     typer.echo("\n".join(words.paragraphs) + "\n")
-    typer.echo(f"接着试试 (try next): ledger --db {path} report fund --as-of {s.as_of:%Y-%m-%d}")
-    typer.echo("  其他命令: report leverage / report brief / audit subsidies / log / verify")
+    from ..demo import monthly_routine
+
+    typer.echo("\n".join(monthly_routine(path, s.as_of)))
+
+
+def console_safe(streams=None) -> None:
+    """Printing never fails on a console that cannot show a character (a GBK console on Windows).
+
+    Chinese prints on a GBK (cp936) console, but a bank's sheet may hold characters GBK
+    lacks (𠮷, emoji, U+FFFD): such a character is shown as "?" instead of ending the command
+    with UnicodeEncodeError. UTF-8 streams are left as they are.
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding in ("utf8", "utf8sig"):
+            continue
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we may reconfigure
+            pass
 
 
 def main() -> None:
     """Console-script entry point."""
     import os
 
+    console_safe()
     try:
         app()
         code = 0
@@ -350,7 +371,8 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     # Every store is closed by now. Skipping interpreter teardown spares users duckdb 2.0's
-    # spurious "nanobind: leaked instances" report at exit (and a few ms).
+    # spurious "nanobind: leaked instances" report at exit (and a few ms). os._exit is the same
+    # on Windows; the streams were flushed just above.
     os._exit(code)
 
 

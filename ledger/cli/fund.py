@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..reports.gaps import with_notes
 from . import app, friendly, open_store, parse_day, report_app
 from .subsidies import audit_app, deliver
 
@@ -31,17 +32,21 @@ def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: Policy
     """风险补偿基金情况 (fund capital, compensation, recoveries, balance, claims pending, bank loss ratios)."""
     from ..reports import render
     from ..reports.fund import fund_statement
+    from ..reports.gaps import missing_facts, missing_section, print_notes
 
     day = parse_day(as_of, dt.date.today())
     policy = _policy(policy_file, ("risk_fund",))
     with open_store(read_only=True) as store:
         s = fund_statement(store.con, day, policy)
+        notes = missing_facts(store.con, ("contributions", "loans"), day) + missing_section(policy, "risk_fund", day)
     if as_json:
-        render.print_json(s.to_json())
+        render.print_json(with_notes(s.to_json(), notes))
         return
     from ..reports.fund_render import print_fund
 
-    print_fund(s, render.console())
+    out = render.console()
+    print_fund(s, out)
+    print_notes(out, notes)
 
 
 @audit_app.command("claims")
@@ -69,17 +74,23 @@ def audit_claims(
 def report_leverage(as_of: AsOf = None, as_json: AsJson = False) -> None:
     """放大效应 (fund leverage, guided financing ratio, net fiscal cost per 万元 lent)."""
     from ..reports import render
+    from ..reports.gaps import missing_facts, print_notes
     from ..reports.leverage import leverage
 
     day = parse_day(as_of, dt.date.today())
     with open_store(read_only=True) as store:
         lev = leverage(store.con, day)
+        notes = missing_facts(store.con, ("loans", "contributions"), day)
     if as_json:
-        render.print_json(lev.to_json())
+        render.print_json(with_notes(lev.to_json(), notes))
         return
     from ..reports.fund_render import leverage_table
 
-    render.console().print(leverage_table(lev))
+    out = render.console()
+    out.print(leverage_table(lev))
+    if notes:
+        out.print("[dim]— 表示分母为零,该比值无从计算:[/]")
+    print_notes(out, notes)
 
 
 @report_app.command("outstanding")
@@ -96,15 +107,20 @@ def report_outstanding(
 
     if by not in BY:
         raise UsageError(f"无法按「{by}」汇总", f"--by 可选: {', '.join(BY)}")
+    from ..reports.gaps import missing_facts, print_notes
+
     day = parse_day(as_of, dt.date.today())
     with open_store(read_only=True) as store:
         o = outstanding(store.con, day, by)
+        notes = missing_facts(store.con, ("loans",), day)
     if as_json:
-        render.print_json(o.to_json())
+        render.print_json(with_notes(o.to_json(), notes))
         return
     from ..reports.fund_render import outstanding_table
 
-    render.console().print(outstanding_table(o))
+    out = render.console()
+    out.print(outstanding_table(o))
+    print_notes(out, notes)
 
 
 def _plain(value):
@@ -131,6 +147,7 @@ def policy_show(policy_file: PolicyFile = None, as_json: AsJson = False) -> None
                 "effective_from": v.effective_from.isoformat(),
                 "effective_to": v.effective_to.isoformat() if v.effective_to else None,
                 "source": v.source,
+                "source_district": v.source_district or None,
                 "params": _plain(v.params),
             }
             for v in versions
@@ -144,6 +161,7 @@ def policy_show(policy_file: PolicyFile = None, as_json: AsJson = False) -> None
 
     out = render.console()
     out.print(f"政策文件: {policy.name}")
+    out.print(f"各节来源区县: {policy.districts()}")
     out.print(f"路径: {policy.path}")
     out.print(f"sha256: {policy.sha256}")
     for table in policy_tables(policy):

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError, os_words
+from ..reports.gaps import with_notes
 from . import friendly, open_store, parse_day, report_app
 
 BY_CHOICES = ("bank", "district", "grade", "month")
@@ -93,6 +94,7 @@ def report_summary(
     policy_file: PolicyOption = None,
 ) -> None:
     """知识价值信用贷款汇总:累计、本期与上年同期对比、分组 (programme summary, periods, breakdowns, workbook)."""
+    from ..reports.gaps import missing_facts
     from ..reports.summary import breakdown, period_summary, summary
 
     start, end = resolve_period(as_of, since, to, month)
@@ -108,6 +110,7 @@ def report_summary(
             period = period_summary(store.con, start, end)
             current = period.period
         parts = {g: breakdown(store.con, g, end, start or dt.date.min) for g in groups}
+        notes = missing_facts(store.con, ("applications", "loans"), end, start)
         written = None
         if xlsx is not None:
             from ..policy import load_policy
@@ -126,9 +129,10 @@ def report_summary(
         obj = period.to_json() if period else current.to_json()
         if parts:
             obj["breakdowns"] = {g: b.to_json() for g, b in parts.items()}
-        print_json(obj)
+        print_json(with_notes(obj, notes))
     else:
         from ..reports import summary_render as R
+        from ..reports.gaps import print_notes
         from ..reports.wording import cn_date, period_words
 
         out = R.console()
@@ -136,6 +140,7 @@ def report_summary(
         label = period_words(start, end) if start else f"截至{cn_date(end)}累计"
         for b in parts.values():
             out.print(R.breakdown_table(b, label))
+        print_notes(out, notes)
     if written is not None:
         message = f"已写出会议材料: {xlsx}(工作表: {'、'.join(written)})\n"
         (sys.stderr if as_json else sys.stdout).write(message)
@@ -152,23 +157,28 @@ def report_brief(
     """公文口径的情况简述 (the official paragraph(s) for replies and meeting papers)."""
     from ..policy import load_policy
     from ..reports.brief import brief
+    from ..reports.gaps import missing_facts, print_notes
 
     day = parse_day(as_of, dt.date.today())
     words = _unit(unit)
     with open_store(read_only=True) as store:
         b = brief(store.con, day, load_policy(policy_file), words)
+        notes = missing_facts(store.con, ("applications", "loans"), day)
     if as_json:
         from ..reports.render import print_json
 
-        print_json(b.to_json())
-    elif sys.stdout.isatty():
-        from ..reports import summary_render as R
+        print_json(with_notes(b.to_json(), notes))
+        return
+    from ..reports import summary_render as R
 
+    if sys.stdout.isatty():
         R.console().print(R.brief_renderable(b))
+        print_notes(R.console(), notes)
     else:
         from ..reports.render import say
 
-        say("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document
+        say("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document; the notes go beside it
+        print_notes(R.console(stderr=True), notes)
 
 
 @report_app.command("targets")
@@ -180,20 +190,21 @@ def report_targets(
 ) -> None:
     """“双倍增”目标进度:企业名录对照政策文件中的目标 (registry against the district's targets)."""
     from ..policy import load_policy
-    from ..reports.targets import target_progress
+    from ..reports.gaps import missing_facts, missing_section, print_notes
+    from ..reports.targets import registry_progress
 
     day = parse_day(as_of, dt.date.today())
+    policy = load_policy(policy_file, ("targets",))
     with open_store(read_only=True) as store:
-        progress = target_progress(store.con, load_policy(policy_file, ("targets",)), day)
-    if progress is None:
-        raise UsageError(
-            f"政策文件中没有 {day:%Y-%m-%d} 生效的“双倍增”目标", "请在政策文件的 [[targets]] 中写明 effective_from 与 milestones。"
-        )
+        progress = registry_progress(store.con, policy, day)
+        notes = missing_section(policy, "targets", day) + missing_facts(store.con, ("enterprises",), day)
     if as_json:
         from ..reports.render import print_json
 
-        print_json(progress.to_json())
+        print_json(with_notes(progress.to_json(), notes))
     else:
         from ..reports import summary_render as R
 
-        R.console().print(R.targets_table(progress))
+        out = R.console()
+        out.print(R.targets_table(progress))
+        print_notes(out, notes)

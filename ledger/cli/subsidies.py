@@ -9,7 +9,7 @@ import typer
 
 from . import app, db_path, friendly, open_store
 
-audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性, claims 风险补偿合规性 …", no_args_is_help=True)
+audit_app = typer.Typer(help="审计 (audits): subsidies 孵化载体补助合规性、claims 风险补偿合规性", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -22,25 +22,33 @@ def audit_subsidies(
     fail_on_findings: Annotated[bool, typer.Option("--fail-on-findings", help="有不合规拨付时退出码为1 (for scripted checks)")] = False,
 ) -> None:
     """孵化载体补助逐笔合规审计 (judge every subsidy paid by the policy in force on its date; read-only)."""
+    import datetime as dt
+
     from ..policy import load_policy
+    from ..reports.gaps import missing_facts, missing_section
     from ..reports.subsidy_audit import subsidy_audit, write_xlsx
 
     policy = load_policy(policy_file, ("incubator",))
     with open_store(read_only=True) as store:
         audit = subsidy_audit(store.con, policy)
+        notes = missing_facts(store.con, ("subsidies", "carriers"), dt.date.max)
+        if not policy.versions("incubator"):
+            notes += missing_section(policy, "incubator", dt.date.today())
     from ..reports.subsidy_audit_render import print_audit
 
-    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings)
+    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings, notes)
 
 
-def deliver(audit, as_json: bool, xlsx: Path | None, write_xlsx, print_audit, fail_on_findings: bool) -> None:
+def deliver(audit, as_json: bool, xlsx: Path | None, write_xlsx, print_audit, fail_on_findings: bool, notes=None) -> None:
     """Hand an audit to the user, as every `audit` command does: the workbook if asked, then JSON or the terminal.
 
     Exit 1 with --fail-on-findings when anything was not allowed; a workbook that cannot be
-    written is a usage error (exit 2) naming the path.
+    written is a usage error (exit 2) naming the path. `notes` (reports.gaps) say what the
+    ledger lacks: printed after the audit, and as `"notes"` in its JSON.
     """
     from ..errors import UsageError, os_words
     from ..reports import render
+    from ..reports.gaps import print_notes, with_notes
 
     if xlsx is not None:
         try:
@@ -48,10 +56,12 @@ def deliver(audit, as_json: bool, xlsx: Path | None, write_xlsx, print_audit, fa
         except OSError as exc:
             raise UsageError(f"无法写出审计底稿 {xlsx}: {os_words(exc)}", "请检查路径是否可写,以及文件是否正被 Excel 打开。", detail=str(exc)) from None
     if as_json:
-        render.print_json(audit.to_json())
+        data = audit.to_json()
+        render.print_json(with_notes(data, notes) if notes is not None else data)
     else:
         out = render.console()
         print_audit(audit, out)
+        print_notes(out, notes or [])
         if xlsx is not None:
             out.print(f"已写出审计底稿: {xlsx}")
     if fail_on_findings and audit.total.ineligible:

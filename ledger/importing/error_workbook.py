@@ -27,6 +27,10 @@ ERROR_FILL = "FFC7CE"  # Excel's "bad" red
 WARNING_FILL = "FFEB9C"  # Excel's "neutral" yellow
 LIST_HEADER = ["序号", "级别", "工作表", "单元格", "列", "值", "规则", "问题", "提示"]
 SEVERITY = {ERROR: "错误", "warning": "提示"}
+# Widths (characters) of the list's columns: 序号 … 提示 fit one A4 landscape page wide at a
+# readable scale; 工作表, 值, 规则, 问题 and 提示 wrap inside them, every cell top-aligned.
+LIST_WIDTHS = [5, 5, 12, 7, 14, 16, 14, 40, 36]
+WRAPPED_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 7, 8)  # every column: top-aligned, the long ones wrapped
 COMMENT_LIMIT = 2000  # characters in one comment; more is cut, the list sheet has everything
 
 
@@ -83,10 +87,11 @@ def _problem_list(ws, problems: list[Problem]) -> None:
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
-    widths = [6, 6, 14, 8, 16, 20, 20, 60, 50]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[_letter(i)].width = w
+    from ..xlsx_print import printable, row_height, wrapped
+
+    printable(ws, 1, {_letter(i): w for i, w in enumerate(LIST_WIDTHS)})
     ws.freeze_panes = "A2"
+    wrap = wrapped()
     bold = Font(bold=True)
     header = []
     for text in LIST_HEADER:
@@ -96,11 +101,20 @@ def _problem_list(ws, problems: list[Problem]) -> None:
     ws.append(header)
     fills = {ERROR: PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
     for n, p in enumerate(problems, 1):
-        cells = xlsx_safe.row(ws, [n, SEVERITY.get(p.severity, p.severity), p.sheet, p.cell, p.column, p.value, p.code, p.message, p.hint])
+        values = [n, SEVERITY.get(p.severity, p.severity), p.sheet, p.cell, p.column, p.value, p.code, p.message, p.hint]
+        height = row_height(values, LIST_WIDTHS, WRAPPED_COLUMNS)
+        if height:
+            ws.row_dimensions[n + 1].height = height
+        cells = xlsx_safe.row(ws, values)
         level = cells[1]
         if not isinstance(level, Cell):
             level = cells[1] = WriteOnlyCell(ws, value=level)
         level.fill = fills.get(p.severity, fills["warning"])
+        for i in WRAPPED_COLUMNS:  # long text wraps within its column: the list prints one page wide
+            if cells[i] is not None:
+                if not isinstance(cells[i], Cell):
+                    cells[i] = WriteOnlyCell(ws, value=cells[i])
+                cells[i].alignment = wrap
         ws.append(cells)
 
 
@@ -110,6 +124,9 @@ def _marked_copy(ws, sheet: RawSheet, problems: list[Problem]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    from ..xlsx_print import printable
+
+    printable(ws, header_rows=0)  # the bank's own layout: where its header is, is not known here
     marks: dict[int, dict[int, list[Problem]]] = defaultdict(lambda: defaultdict(list))
     for p in problems:
         marks[p.row - 1][p.col if p.col is not None else 0].append(p)

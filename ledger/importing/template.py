@@ -72,8 +72,14 @@ def write_template(spec: KindSpec, out: Path, force: bool = False) -> Path:
         notes.append([col.header, "必填" if col.required else "选填", TYPE_NOTES[col.type], "、".join(col.aliases)])
     notes.append([])
     notes.append(["黄色表头为必填列。金额列可在表头注明单位,如「放款金额(万元)」;未注明时按元计。"])
-    for letter, width in zip("ABCD", (22, 10, 40, 60)):
-        notes.column_dimensions[letter].width = width
+    from ..xlsx_print import printable, wrapped
+
+    printable(ws, 1)
+    printable(notes, 1, dict(zip("ABCD", (22, 10, 40, 40))))
+    wrap = wrapped()
+    for row in notes.iter_rows(min_col=3, max_col=4):
+        for c in row:
+            c.alignment = wrap
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         part = out.with_name(f".{out.name}.{os.getpid()}.part")

@@ -73,7 +73,8 @@ def targets_paragraph(p: TargetProgress) -> str | None:
     gaps = [f"{g.label}{g.gap}家" for g in goals if g.gap]
     if gaps:
         tail = f",距目标尚差{'、'.join(gaps)}"
-    return f"{who}现有{have},对照{year}年“双倍增”目标({target}),{both}完成{done}{tail}。"
+    whose = p.source_district if p.source_district and p.source_district != p.district else ""
+    return f"{who}现有{have},对照{whose}{year}年“双倍增”目标({target}),{both}完成{done}{tail}。"
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:

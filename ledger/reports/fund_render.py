@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..money import fmt_wan
+from .render import figure_column, name_column, narrow_table
 from .wording import cn_date
 
 
@@ -30,19 +31,15 @@ def fund_tables(s) -> list:
     t.add_row("待拨付补偿", fmt_wan(s.pending), f"{s.pending_count} 笔已申请未拨付(共 {s.claim_count} 笔申请)")
 
     ceiling = f",熔断上限 {s.ceiling}" if s.ceiling is not None else ",当日无适用的熔断上限"
-    b = Table(title=f"合作银行损失率(金额单位:万元;损失 = 首次补偿申请的逾期本金{ceiling})", title_justify="left")
-    b.add_column("合作银行", no_wrap=True)
-    b.add_column("放款笔数", justify="right")
-    b.add_column("累计放款", justify="right")
-    b.add_column("损失笔数", justify="right")
-    b.add_column("损失", justify="right")
-    b.add_column("损失率", justify="right", no_wrap=True)
-    b.add_column("已拨付补偿", justify="right")
+    b = narrow_table(f"合作银行损失率(金额单位:万元;损失 = 首次补偿申请的逾期本金{ceiling})")
+    name_column(b, "合作银行")
+    for header in ("放款\n笔数", "累计放款", "损失\n笔数", "损失", "损失率", "已拨付\n补偿"):
+        figure_column(b, header)
     for bank in s.banks:
         r = bank.loss_ratio
         shown = "—" if r is None else f"{r:.4f}"
         if bank.past_ceiling:
-            shown = f"[bold red]{shown} 超上限[/]"
+            shown = f"[bold red]{shown}\n超上限[/]"
         b.add_row(bank.bank, str(bank.loan_count), fmt_wan(bank.loans), str(bank.defaults), fmt_wan(bank.losses), shown, fmt_wan(bank.compensation_paid))
     return [t, b]
 
@@ -74,19 +71,22 @@ def leverage_table(lev):
 
 
 def outstanding_table(o):
-    """Outstanding principal by loan, bank or enterprise, with the total last."""
-    from rich.table import Table
+    """Outstanding principal by loan, bank or enterprise, with the total last.
 
-    t = Table(title=f"知识价值信用贷款余额(截至 {cn_date(o.as_of)},按{o.label},金额单位:万元)", title_justify="left")
-    t.add_column(o.label)
-    if o.by != "bank":
-        t.add_column("名称")
-    for name in ("笔数", "放款", "归还", "核销", "余额"):
-        t.add_column(name, justify="right")
+    A loan or an enterprise is one cell of stacked lines (contract, enterprise, bank; or
+    name, credit code), each whole, so the table keeps to 80 columns without breaking a name.
+    """
+    t = narrow_table(f"知识价值信用贷款余额(截至 {cn_date(o.as_of)},按{o.label},金额单位:万元)")
+    name_column(t, {"loan": "贷款合同 / 企业 / 银行", "enterprise": "企业 / 统一社会信用代码"}.get(o.by, o.label))
+    for name in ("笔数", "放款", "归还", "核销", "余额")[o.by == "loan" :]:  # a loan is one loan: no 笔数
+        figure_column(t, name)
 
     def row(key, b):
-        cells = [key] + ([b.name or ""] if o.by != "bank" else [])
-        return cells + [str(b.loans), fmt_wan(b.disbursed), fmt_wan(b.repaid), fmt_wan(b.written_off), fmt_wan(b.outstanding)]
+        label = key if o.by == "bank" or not b.name else "\n".join(
+            [key, *b.name.split(" / ")] if o.by == "loan" else [b.name, key]
+        )
+        count = [] if o.by == "loan" else [str(b.loans)]
+        return [label, *count, fmt_wan(b.disbursed), fmt_wan(b.repaid), fmt_wan(b.written_off), fmt_wan(b.outstanding)]
 
     for b in o.rows:
         t.add_row(*row(b.key, b))
@@ -112,10 +112,10 @@ def policy_tables(policy) -> list:
         t = Table(title=escape(f"[[{section}]]"), title_justify="left", show_lines=True)
         t.add_column("生效期间", no_wrap=True)
         t.add_column("参数", overflow="fold")
-        t.add_column("来源", overflow="fold")
+        t.add_column("来源(区县: 文件)", overflow="fold")
         for v in versions:
             until = f"至 {v.effective_to - dt.timedelta(days=1):%Y-%m-%d}" if v.effective_to else "至今"
             params = "\n".join(escape(f"{k} = {shown(val)}") for k, val in v.params.items())
-            t.add_row(f"{v.effective_from:%Y-%m-%d} 起\n{until}", params, escape(v.source))
+            t.add_row(f"{v.effective_from:%Y-%m-%d} 起\n{until}", params, escape(v.origin))
         tables.append(t)
     return tables

@@ -67,6 +67,28 @@ def say(text: str) -> None:
     sys.stdout.write(visible(text) + "\n")
 
 
+def name_column(table, header: str, **options) -> None:
+    """Add a column of names (banks, carriers, enterprises) to a rich table: a name is never broken.
+
+    At 80 columns rich narrows the columns that may wrap (notes, rules, a long product) and
+    leaves names whole, rather than splitting 重庆农村商业\n银行 in the middle.
+    """
+    table.add_column(header, no_wrap=True, **options)
+
+
+def figure_column(table, header: str, **options) -> None:
+    """Add a column of figures: right-aligned, never broken (a long header goes on two lines: "放款\n笔数")."""
+    table.add_column(header, justify="right", no_wrap=True, **options)
+
+
+def narrow_table(title: str, **options):
+    """A table that spends few columns on borders (no vertical rules), for 80-column terminals."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, **options)
+
+
 PRETTY_JSON_LIMIT = 1 << 20
 
 

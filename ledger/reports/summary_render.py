@@ -13,11 +13,11 @@ from .wording import cn_date, percent_words, period_words, signed_percent
 WIDTH = 80
 
 
-def console():
+def console(stderr: bool = False):
     """A console at the terminal's width, or 80 columns when the output is not a terminal (control characters escaped)."""
     from .render import console as visible_console
 
-    return visible_console(width=WIDTH)
+    return visible_console(stderr=stderr, width=WIDTH)
 
 
 def _table(title: str):
@@ -71,14 +71,12 @@ def period_table(p):
 
 def breakdown_table(b, period_label: str):
     """One breakdown (by bank, district, grade or month) in 万元, with the period's totals last."""
+    from .render import figure_column, name_column
+
     t = _table(f"按{b.label}({period_label},金额单位:万元)")
-    t.add_column(b.label, overflow="fold")
-    t.add_column("申报(家)", justify="right")
-    t.add_column("申报金额", justify="right")
-    t.add_column("获贷(家)", justify="right")
-    t.add_column("放款笔数", justify="right")
-    t.add_column("放款金额", justify="right")
-    t.add_column("引导其他", justify="right")
+    name_column(t, b.label)
+    for header in ("申报\n(家)", "申报\n金额", "获贷\n(家)", "放款\n笔数", "放款\n金额", "引导\n其他"):
+        figure_column(t, header)
     for r in b.rows:
         t.add_row(
             r.key,
@@ -98,8 +96,11 @@ def targets_table(p):
     """The registry's counts against each 双倍增 milestone."""
     who = p.district or "企业名录"
     t = _table(f"“双倍增”目标进度({who},截至{cn_date(p.as_of)})")
-    t.caption = f"依据: {p.source}"
-    t.caption_justify = "left"
+    if p.effective_from is not None:
+        from ..policy import origin
+
+        t.caption = f"依据: {origin(p.source, p.source_district)}"
+        t.caption_justify = "left"
     t.add_column("指标")
     t.add_column("现有(家)", justify="right")
     for year in p.years:

@@ -76,7 +76,8 @@ class TargetProgress:
     registered: int
     goals: tuple[Goal, ...]
     source: str
-    effective_from: dt.date
+    effective_from: dt.date | None  # None: no targets in force (the registry's counts alone)
+    source_district: str = ""
 
     @property
     def years(self) -> list[int]:
@@ -99,7 +100,9 @@ class TargetProgress:
             "district": self.district,
             "registry": {"hnte": self.hnte, "tech_sme": self.tech_sme, "enterprises": self.registered},
             "goals": [g.to_json() for g in self.goals],
-            "policy": {"source": self.source, "effective_from": self.effective_from.isoformat()},
+            "policy": None
+            if self.effective_from is None
+            else {"source": self.source, "source_district": self.source_district, "effective_from": self.effective_from.isoformat()},
         }
 
 
@@ -110,11 +113,18 @@ def milestones(version: Version) -> list[dict]:
 
 def target_progress(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date) -> TargetProgress | None:
     """The registry's 高企 / 科技型企业 counts against the targets in force on `as_of` (None if none are)."""
-    version = policy.in_force("targets", as_of)
-    if version is None:
+    if policy.in_force("targets", as_of) is None:
         return None
-    district = version.params.get("district") or None
+    return registry_progress(con, policy, as_of)
+
+
+def registry_progress(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date) -> TargetProgress:
+    """The registry's counts against the targets in force on `as_of`; without targets, the counts alone (no goals)."""
+    version = policy.in_force("targets", as_of)
+    district = (version.params.get("district") or None) if version else None
     hnte, tech_sme, registered = con.execute(COUNTS_SQL, {"district": district}).fetchone()
+    if version is None:
+        return TargetProgress(as_of, None, hnte, tech_sme, registered, (), "", None)
     current = {"hnte": hnte, "tech_sme": tech_sme}
     goals = tuple(
         Goal(key, label, m["year"], m[key], current[key])
@@ -122,4 +132,6 @@ def target_progress(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.da
         for key, label in MEASURES
         if key in m
     )
-    return TargetProgress(as_of, district, hnte, tech_sme, registered, goals, version.source, version.effective_from)
+    return TargetProgress(
+        as_of, district, hnte, tech_sme, registered, goals, version.source, version.effective_from, version.source_district
+    )

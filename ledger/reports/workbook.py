@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ..money import WAN, yuan
-from ..policy import Policy
+from ..policy import Policy, origin
 from .brief import Brief, brief
 from .summary import (
     FIGURES,
@@ -56,6 +56,7 @@ class MeetingPack:
     breakdowns: dict[str, Breakdown]
     targets: TargetProgress | None
     brief: Brief
+    sources: tuple[str, ...] = ()  # the policy in force: one line per section, naming its source district
 
     @property
     def label(self) -> str:
@@ -77,7 +78,23 @@ def meeting_pack(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
         breakdowns={by: breakdown(con, by, as_of, since) for by in SHEETS},
         targets=target_progress(con, policy, as_of),
         brief=brief(con, as_of, policy, unit),
+        sources=policy_sources(policy, as_of),
     )
+
+
+def policy_sources(policy: Policy, as_of: dt.date) -> tuple[str, ...]:
+    """Where each policy section in force on `as_of` comes from: `[[incubator]] 江北区: …(2020-01-01起)`.
+
+    A district's policy file may borrow sections from other districts' documents (the
+    default takes its incubator figures from 江北区, its targets from 黔江区): the meeting
+    pack says so beside its figures.
+    """
+    lines = [f"政策文件: {policy.name}"]
+    for section in policy.sections:
+        v = policy.in_force(section, as_of)
+        if v is not None:
+            lines.append(f"[[{section}]] {v.origin}({v.since})")
+    return tuple(lines)
 
 
 # ---------------------------------------------------------------- cells
@@ -148,14 +165,11 @@ class Sheet:
         """A4 landscape, one page wide, over the given area (charts included)."""
         from openpyxl.utils import get_column_letter
 
+        from ..xlsx_print import printable
+
         ws = self.ws
         ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
+        printable(ws, header_rows=0)
         if title_rows:
             ws.print_title_rows = title_rows
 
@@ -244,13 +258,16 @@ def _cover(wb, pack: MeetingPack) -> None:
         else:
             sh.put(row, 2, show(figure(pack.current, group, name)), fmt, fit=False)
     row += 2
+    sh.put(row, 1, "数据口径", bold=True, fit=False)
     note = "金额单位:万元。数据来源:ledger 台账(各合作银行报送的申报、放款明细逐行汇总,已作废的批次不计)。"
     if p:
         note += f"上年同期为{period_words(p.year_before_start, p.year_before.as_of)}。"
-    cell = sh.put(row, 1, note, fit=False)
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
-    ws.row_dimensions[row].height = 16 * (math.ceil(text_width(note) * 1.1 / span) or 1) + 4
+    for text in (note, *pack.sources):
+        row += 1
+        cell = sh.put(row, 1, text, fit=False)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+        ws.row_dimensions[row].height = 16 * (math.ceil(text_width(text) * 1.1 / span) or 1) + 4
     sh.print_setup(row, last_col)
 
 
@@ -357,7 +374,7 @@ def _targets_sheet(wb, pack: MeetingPack) -> None:
         for col, (value, (_head, fmt)) in enumerate(zip(values, heads), 1):
             sh.put(row, col, value, fmt if not isinstance(value, str) else None)
     row += 2
-    sh.put(row, 1, f"依据: {p.source}({p.effective_from:%Y-%m-%d}起施行);现有数来自企业名录(科技型企业按入库编号、高新技术企业按是否高新技术企业)。", fit=False)
+    sh.put(row, 1, f"依据: {origin(p.source, p.source_district)}({p.effective_from:%Y-%m-%d}起施行);现有数来自企业名录(科技型企业按入库编号、高新技术企业按是否高新技术企业)。", fit=False)
     # The charts' data: one column per measure, rows 现有 and each milestone (values, not formulas).
     row += 2
     data_head = row

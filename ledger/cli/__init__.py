@@ -155,6 +155,45 @@ def open_store(read_only: bool = False):
     return store
 
 
+KnownAt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--known-at",
+        help="按账本第 N 条日志或某一本地时间当时所知的数据出报表 (as known at journal entry N or a local date-time, e.g. 12 or \"2021-11-05 10:00\")",
+    ),
+]
+
+
+def open_reader(known_at: str | None = None):
+    """A read-only store, as known at `--known-at` when given: how every reading command opens the ledger."""
+    store = open_store(read_only=True)
+    try:
+        return store.known_at(known_at)
+    except BaseException:
+        store.close()
+        raise
+
+
+def with_basis(obj: dict, basis) -> dict:
+    """A report's JSON object with its `basis` ({as_of, entry, hash}) added."""
+    obj["basis"] = basis.to_json()
+    return obj
+
+
+def closed_period_mark(store) -> int:
+    """The journal's last entry before a write, to find the closed periods the write adjusts."""
+    from .. import journal
+
+    return journal.last(store.con)[0]
+
+
+def closed_period_adjustments(store, before: int) -> list:
+    """The closed periods the entries written after `before` adjust (以前期间调整), for the warning."""
+    from ..reports.closes import adjusted_by
+
+    return adjusted_by(store.con, before)
+
+
 @app.command()
 @friendly
 def init() -> None:
@@ -193,7 +232,9 @@ def import_(
     mapping = mapping_for(file, db_path(), map_file)
     with committing() as unmerged:
         with open_store() as store:
+            before = closed_period_mark(store)
             result = import_file(store, file, kind=kind, sheet=sheet, dry_run=dry_run, mapping=mapping.headers if mapping else None)
+            adjusts = closed_period_adjustments(store, before)
     marked = unwritten = None
     if errors_out is not None and result.problems:
         try:
@@ -203,11 +244,14 @@ def import_(
     if as_json:
         data = render.import_json(result)
         data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
+        data["closed_period_adjustments"] = [a.to_json() for a in adjusts]
         render.print_json(data)
     else:
         if mapping:
             typer.echo(f"表头映射: {mapping.path}")
         render.import_result(result)
+        for a in adjusts:
+            typer.echo(a.words())
         if marked:
             typer.echo(f"问题清单及标注后的表格已写入: {marked}")
         elif errors_out is not None and unwritten is None:
@@ -295,4 +339,4 @@ def main() -> None:
     os._exit(code)
 
 
-from . import fund, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)
+from . import fund, history, meeting, subsidies, trust  # noqa: E402,F401  (register their commands)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError, os_words
-from . import friendly, open_store, parse_day, report_app
+from . import KnownAt, friendly, open_reader, parse_day, report_app, with_basis
 
 BY_CHOICES = ("bank", "district", "grade", "month")
 BY_ALIASES = {"银行": "bank", "区县": "district", "等级": "grade", "评价等级": "grade", "月份": "month", "月": "month"}
@@ -91,8 +91,10 @@ def report_summary(
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出会议材料工作簿 (meeting workbook .xlsx)")] = None,
     unit: Annotated[str, typer.Option("--unit", help="工作簿封面简述的金额单位: auto|万元|亿元")] = "auto",
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """知识价值信用贷款汇总:累计、本期与上年同期对比、分组 (programme summary, periods, breakdowns, workbook)."""
+    from ..reports.closes import prior_adjustments
     from ..reports.summary import breakdown, period_summary, summary
 
     start, end = resolve_period(as_of, since, to, month)
@@ -100,7 +102,9 @@ def report_summary(
     words = _unit(unit)
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"工作簿文件名应以 .xlsx 结尾: {xlsx}", "例如 --xlsx 2021年10月会议材料.xlsx")
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
+        basis = store.basis(end)
+        adjusted = prior_adjustments(store.con, end, store.known)
         if start is None:
             current = summary(store.con, end)
             period = None
@@ -113,7 +117,7 @@ def report_summary(
             from ..policy import load_policy
             from ..reports.workbook import meeting_pack, write_workbook
 
-            pack = meeting_pack(store.con, load_policy(policy_file), end, start, words)
+            pack = meeting_pack(store.con, load_policy(policy_file), end, start, words, basis.words())
             try:
                 written = write_workbook(pack, xlsx)
             except OSError as exc:
@@ -126,7 +130,9 @@ def report_summary(
         obj = period.to_json() if period else current.to_json()
         if parts:
             obj["breakdowns"] = {g: b.to_json() for g, b in parts.items()}
-        print_json(obj)
+        if adjusted is not None:
+            obj["prior_period_adjustments"] = adjusted.to_json()
+        print_json(with_basis(obj, basis))
     else:
         from ..reports import summary_render as R
         from ..reports.wording import cn_date, period_words
@@ -136,6 +142,12 @@ def report_summary(
         label = period_words(start, end) if start else f"截至{cn_date(end)}累计"
         for b in parts.values():
             out.print(R.breakdown_table(b, label))
+        if adjusted is not None:
+            from ..reports.closes_render import adjustments_lines
+
+            for line in adjustments_lines(adjusted):
+                out.print(line, soft_wrap=True)
+        out.print(basis.words(), soft_wrap=True)
     if written is not None:
         message = f"已写出会议材料: {xlsx}(工作表: {'、'.join(written)})\n"
         (sys.stderr if as_json else sys.stdout).write(message)
@@ -148,6 +160,7 @@ def report_brief(
     unit: Annotated[str, typer.Option("--unit", help="金额单位: auto(1亿元以上用亿元)|万元|亿元")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出段落与数字 (金额为元)")] = False,
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """公文口径的情况简述 (the official paragraph(s) for replies and meeting papers)."""
     from ..policy import load_policy
@@ -155,20 +168,24 @@ def report_brief(
 
     day = parse_day(as_of, dt.date.today())
     words = _unit(unit)
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         b = brief(store.con, day, load_policy(policy_file), words)
+        basis = store.basis(day)
     if as_json:
         from ..reports.render import print_json
 
-        print_json(b.to_json())
+        print_json(with_basis(b.to_json(), basis))
     elif sys.stdout.isatty():
         from ..reports import summary_render as R
 
-        R.console().print(R.brief_renderable(b))
+        out = R.console()
+        out.print(R.brief_renderable(b))
+        out.print(basis.words(), soft_wrap=True)
     else:
         from ..reports.render import say
 
         say("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document
+        say(f"\n{basis.words()}")
 
 
 @report_app.command("targets")
@@ -177,14 +194,16 @@ def report_targets(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天 (cut-off date)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """“双倍增”目标进度:企业名录对照政策文件中的目标 (registry against the district's targets)."""
     from ..policy import load_policy
     from ..reports.targets import target_progress
 
     day = parse_day(as_of, dt.date.today())
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         progress = target_progress(store.con, load_policy(policy_file, ("targets",)), day)
+        basis = store.basis(day)
     if progress is None:
         raise UsageError(
             f"政策文件中没有 {day:%Y-%m-%d} 生效的“双倍增”目标", "请在政策文件的 [[targets]] 中写明 effective_from 与 milestones。"
@@ -192,8 +211,10 @@ def report_targets(
     if as_json:
         from ..reports.render import print_json
 
-        print_json(progress.to_json())
+        print_json(with_basis(progress.to_json(), basis))
     else:
         from ..reports import summary_render as R
 
-        R.console().print(R.targets_table(progress))
+        out = R.console()
+        out.print(R.targets_table(progress))
+        out.print(basis.words(), soft_wrap=True)

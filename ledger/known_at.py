@@ -43,12 +43,12 @@ class Basis:
         return {"as_of": self.as_of.isoformat() if self.as_of else None, "entry": self.entry, "hash": self.hash}
 
     def words(self) -> str:
-        """`数据口径: 截至2021年10月31日业务数据,账本第12条日志,哈希 3fa2…` for terminals and workbooks."""
+        """`数据口径: 截至2021年10月31日业务数据,账本第12条日志,哈希 3fa2c1d0e9ab` (the first 12 characters of the hash) for terminals and workbooks."""
         from .reports.wording import cn_date
 
         when = f"截至{cn_date(self.as_of)}业务数据" if self.as_of else "账本全部业务数据"
         entry = f"账本第{self.entry}条日志" if self.entry else "账本尚无日志"
-        return f"数据口径: {when},{entry},哈希 {self.hash[:HASH_SHOWN]}…"
+        return f"数据口径: {when},{entry},哈希 {self.hash[:HASH_SHOWN]}"
 
     def rerun(self) -> str:
         """The options that reproduce these figures (`--as-of 2021-10-31 --known-at 12`)."""

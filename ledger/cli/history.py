@@ -40,7 +40,7 @@ def close(
     lent = figure_text(MONEY, figure_value(MONEY, c.figures.get("loans.amount")))
     typer.echo(
         f"已结账 {c.period}(截至 {c.end:%Y-%m-%d}),记入日志第 {c.seq} 条;知识价值信用贷款放款 {lent} 万元;"
-        f"指标摘要 {c.digest[:12]}…;依据账本第 {c.head_entry} 条日志,哈希 {c.head_hash[:12]}…\n"
+        f"指标摘要 {c.digest[:12]};依据账本第 {c.head_entry} 条日志,哈希 {c.head_hash[:12]}\n"
         f"复现: ledger report summary --as-of {c.end:%Y-%m-%d} --known-at {c.head_entry} --json"
     )
 

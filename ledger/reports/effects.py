@@ -26,27 +26,28 @@ import duckdb
 from .. import journal
 from ..money import json_yuan, yuan
 
-IMPORTS = "(SELECT batch_id, min(seq) AS seq FROM journal WHERE action = 'import' AND batch_id IS NOT NULL GROUP BY batch_id)"
-VOIDS = (
-    "(SELECT v.id, v.batch_id, v.table_name, v.row_id, j.seq FROM voids v JOIN journal j "
-    "ON j.action = 'void' AND CAST(json_extract(j.detail, '$.void.id') AS INTEGER) = v.id)"
-)
 HIDDEN = ("id", "batch_id", "source_row")  # columns that say where a row is, not what it says
 
 
-def date_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """Every table's (column, type) in stored order, in one catalog query (each such query costs milliseconds)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY table_name, column_index"
+    ).fetchall():
+        out.setdefault(table, []).append((column, kind))
+    return out
+
+
+def date_columns(con: duckdb.DuckDBPyConnection, table: str, types: dict | None = None) -> list[str]:
     """A table's DATE columns in their stored order."""
-    rows = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
-        "AND schema_name = 'main' AND data_type = 'DATE' ORDER BY column_index",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return [c for c, kind in (types or column_types(con)).get(table, []) if kind == "DATE"]
 
 
-def business_date_sql(con: duckdb.DuckDBPyConnection, table: str, alias: str = "t") -> str:
+def business_date_sql(con: duckdb.DuckDBPyConnection, table: str, alias: str = "t", types: dict | None = None) -> str:
     """SQL for a row's business date: the earliest of its dates (NULL for a row without any)."""
-    cols = date_columns(con, table)
+    cols = date_columns(con, table, types)
     if not cols:
         return "CAST(NULL AS DATE)"
     if len(cols) == 1:
@@ -54,33 +55,116 @@ def business_date_sql(con: duckdb.DuckDBPyConnection, table: str, alias: str = "
     return f"least({', '.join(f'{alias}.{c}' for c in cols)})"
 
 
-def changed_rows_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """SELECT seq, sign (+1 added, −1 taken out), day, t.* of the rows entries in ($after, $upto] changed.
+@dataclass
+class Journaled:
+    """The journal's imports and voids, read once: which entry imported each batch, and each void."""
 
-    `$as_of` (NULL for any date) keeps only rows whose business date is on or before it.
+    con: duckdb.DuckDBPyConnection
+    imports: dict[int, int]  # batch → seq of its import entry
+    voids: tuple[tuple[int, str | None, int | None, int], ...]  # (batch, table, row id or None, seq)
+    _tables: dict[int, frozenset[str]] = field(default_factory=dict)
+    _types: dict = field(default_factory=dict)
+
+    def types(self) -> dict[str, list[tuple[str, str]]]:
+        """`column_types`, read once."""
+        if not self._types:
+            self._types.update(column_types(self.con))
+        return self._types
+
+    def tables(self, batches) -> dict[int, frozenset[str]]:
+        """The tables each batch's import entry names (read only for the batches asked about)."""
+        missing = sorted(set(batches) - set(self._tables))
+        if missing:
+            for batch_id, named in self.con.execute(
+                "SELECT batch_id, json_keys(detail, '$.tables') FROM journal WHERE action = 'import' AND batch_id IN (SELECT unnest(?::BIGINT[]))",
+                [missing],
+            ).fetchall():
+                self._tables.setdefault(batch_id, frozenset(named or ()))
+        return {b: self._tables.get(b, frozenset()) for b in batches}
+
+    def window(self, after: int, upto: int) -> "Window":
+        """What the entries in (after, upto] did, table by table."""
+        batch_voided = {b: s for b, t, r, s in self.voids if r is None}
+        added = {b: s for b, s in self.imports.items() if after < s <= upto and not (b in batch_voided and batch_voided[b] <= upto)}
+        taken = {b: s for b, s in batch_voided.items() if after < s <= upto and self.imports.get(b, upto + 1) <= after}
+        # a row voided on its own counted at `after` only if its batch was imported and not voided by then
+        uncounted = [b for b, s in self.imports.items() if s > after] + [b for b, s in batch_voided.items() if s <= after]
+        return Window(self, after, upto, added, taken, uncounted, self.tables([*added, *taken]))
+
+
+def journaled(con: duckdb.DuckDBPyConnection) -> Journaled:
+    """Read the journal's imports and voids (a few thousand entries at city scale: milliseconds)."""
+    imports: dict[int, int] = {}
+    for batch_id, seq in con.execute("SELECT batch_id, seq FROM journal WHERE action = 'import' AND batch_id IS NOT NULL ORDER BY seq").fetchall():
+        imports.setdefault(batch_id, seq)
+    voids = con.execute(
+        "SELECT v.batch_id, v.table_name, v.row_id, j.seq FROM voids v JOIN journal j "
+        "ON j.action = 'void' AND CAST(json_extract(j.detail, '$.void.id') AS INTEGER) = v.id ORDER BY j.seq"
+    ).fetchall()
+    return Journaled(con, imports, tuple(voids))
+
+
+@dataclass(frozen=True)
+class Window:
+    """The batches added and voided by entries in (after, upto], with the tables each import named."""
+
+    journal: Journaled
+    after: int
+    upto: int
+    added: dict[int, int]
+    taken: dict[int, int]
+    uncounted: list[int]
+    tables: dict[int, frozenset[str]]
+
+    def of(self, table: str) -> tuple[dict, dict, dict, list]:
+        """For one table: batches added, batches voided, rows voided (each with its entry), rows voided by `upto`."""
+        row_voids = [(r, s) for _b, t, r, s in self.journal.voids if t == table and r is not None]
+        added = {b: s for b, s in self.added.items() if table in self.tables.get(b, ())}
+        taken = {b: s for b, s in self.taken.items() if table in self.tables.get(b, ())}
+        rows_taken = {r: s for r, s in row_voids if self.after < s <= self.upto}
+        return added, taken, rows_taken, [r for r, s in row_voids if s <= self.upto]
+
+
+def _pairs(mapping: dict) -> tuple[list[int], list[int]]:
+    keys = sorted(mapping)
+    return keys, [mapping[k] for k in keys]
+
+
+def changed_rows(con: duckdb.DuckDBPyConnection, w: Window, table: str, as_of: dt.date | None, select, tail: str = ""):
+    """Run `SELECT {select} FROM (seq, sign, day, t.*)` over the rows the window's entries changed in `table`.
+
+    Only rows whose business date is on or before `as_of` (any, when None); None when no
+    entry in the window touched the table (nothing is read).
     """
-    day = business_date_sql(con, table)
-    dated = f"($as_of IS NULL OR {day} IS NULL OR {day} <= $as_of)"
-    return f"""
-        SELECT i.seq, 1 AS sign, {day} AS day, t.* FROM {table} t JOIN {IMPORTS} i USING (batch_id)
-        WHERE i.seq > $after AND i.seq <= $upto AND {dated}
-          AND t.batch_id NOT IN (SELECT batch_id FROM {VOIDS} WHERE row_id IS NULL AND seq <= $upto)
-          AND t.id NOT IN (SELECT row_id FROM {VOIDS} WHERE table_name = '{table}' AND row_id IS NOT NULL AND seq <= $upto)
-        UNION ALL
-        SELECT v.seq, -1, {day}, t.* FROM {table} t JOIN {VOIDS} v ON v.row_id IS NULL AND v.batch_id = t.batch_id
-        WHERE v.seq > $after AND v.seq <= $upto AND {dated}
-          AND t.batch_id IN (SELECT batch_id FROM {IMPORTS} WHERE seq <= $after)
-          AND t.id NOT IN (SELECT row_id FROM {VOIDS} WHERE table_name = '{table}' AND row_id IS NOT NULL AND seq <= $upto)
-        UNION ALL
-        SELECT v.seq, -1, {day}, t.* FROM {table} t JOIN {VOIDS} v ON v.table_name = '{table}' AND v.row_id = t.id
-        WHERE v.seq > $after AND v.seq <= $upto AND {dated}
-          AND t.batch_id IN (SELECT batch_id FROM {IMPORTS} WHERE seq <= $after)
-          AND t.batch_id NOT IN (SELECT batch_id FROM {VOIDS} WHERE row_id IS NULL AND seq <= $after)
-    """
-
-
-def _params(after: int, upto: int, as_of: dt.date | None) -> dict:
-    return {"after": after, "upto": upto, "as_of": as_of}
+    added, taken, rows_taken, voided_rows = w.of(table)
+    uncounted = w.uncounted
+    if not (added or taken or rows_taken):
+        return None
+    types = w.journal.types()
+    if callable(select):  # the list may depend on the table's columns
+        select = select([c for c, kind in types.get(table, []) if kind == "DECIMAL(18,2)"])
+    day = business_date_sql(con, table, types=types)
+    dated = "TRUE" if as_of is None else f"({day} IS NULL OR {day} <= $as_of)"
+    parts, params = [], {}
+    if as_of is not None:
+        params["as_of"] = as_of
+    for name, mapping, sign, key in (("a", added, 1, "batch_id"), ("b", taken, -1, "batch_id"), ("r", rows_taken, -1, "id")):
+        if not mapping:
+            continue
+        keys, seqs = _pairs(mapping)
+        params[f"{name}k"], params[f"{name}s"] = keys, seqs
+        where = f"t.{key} BETWEEN {keys[0]} AND {keys[-1]} AND {dated}"
+        if key == "batch_id":
+            params["voided"] = voided_rows
+            where += " AND t.id NOT IN (SELECT unnest($voided::BIGINT[]))"
+        else:
+            params["uncounted"] = uncounted
+            where += " AND t.batch_id NOT IN (SELECT unnest($uncounted::BIGINT[]))"
+        parts.append(
+            f"SELECT w.seq, {sign} AS sign, {day} AS day, t.* FROM {table} t "
+            f"JOIN (SELECT unnest(${name}k::BIGINT[]) AS k, unnest(${name}s::BIGINT[]) AS seq) w ON t.{key} = w.k WHERE {where}"
+        )
+    return con.execute(f"SELECT {select} FROM ({' UNION ALL '.join(parts)}) {tail}", params)
 
 
 def _fact_tables(con) -> list[str]:
@@ -102,18 +186,21 @@ class Totals:
         return {"rows": self.rows, "earliest": self.earliest.isoformat() if self.earliest else None, "sums": {k: json_yuan(v) for k, v in self.sums.items()}}
 
 
-def entry_totals(con: duckdb.DuckDBPyConnection, after: int, upto: int, as_of: dt.date | None = None) -> dict[int, dict[str, dict[int, Totals]]]:
+def entry_totals(
+    con: duckdb.DuckDBPyConnection, after: int, upto: int, as_of: dt.date | None = None, j: Journaled | None = None
+) -> dict[int, dict[str, dict[int, Totals]]]:
     """{seq: {table: {sign: Totals}}} of the entries in (after, upto] that changed rows dated by `as_of`."""
+    w = (j or journaled(con)).window(after, upto)
     out: dict = {}
-    params = _params(after, upto, as_of)
     for table in _fact_tables(con):
-        money = journal.money_columns(con, table)
-        sums = "".join(f", coalesce(sum({c}), 0)" for c in money)
-        rows = con.execute(
-            f"SELECT seq, sign, count(*), min(day), bool_or(day IS NULL){sums} FROM ({changed_rows_sql(con, table)}) GROUP BY seq, sign",
-            params,
-        ).fetchall()
-        for seq, sign, n, earliest, undated, *amounts in rows:
+        money: list[str] = []
+
+        def select(cols: list[str]) -> str:
+            money.extend(cols)
+            return "seq, sign, count(*), min(day), bool_or(day IS NULL)" + "".join(f", coalesce(sum({c}), 0)" for c in cols)
+
+        cur = changed_rows(con, w, table, as_of, select, "GROUP BY seq, sign")
+        for seq, sign, n, earliest, undated, *amounts in cur.fetchall() if cur is not None else ():
             out.setdefault(seq, {}).setdefault(table, {})[sign] = Totals(n, earliest, bool(undated), {c: yuan(a) for c, a in zip(money, amounts)})
     return out
 
@@ -192,16 +279,18 @@ def field_label(table: str, name: str) -> str:
 def entry_rows(con: duckdb.DuckDBPyConnection, after: int, upto: int, as_of: dt.date | None = None) -> list[Row]:
     """Every row entries in (after, upto] added or took out, dated by `as_of`, in entry, table and sheet order."""
     out: list[Row] = []
-    params = _params(after, upto, as_of)
+    w = journaled(con).window(after, upto)
     for table in _fact_tables(con):
-        cur = con.execute(f"SELECT * FROM ({changed_rows_sql(con, table)}) ORDER BY seq, sign, source_row, id", params)
+        cur = changed_rows(con, w, table, as_of, "*", "ORDER BY seq, sign DESC, source_row, id")
+        if cur is None:
+            continue
         names = [d[0] for d in cur.description]
-        key = key_fields(table)
-        for values in cur.fetchall():
-            r = dict(zip(names, values))
-            fields = {k: v for k, v in r.items() if k not in HIDDEN and k not in ("seq", "sign", "day")}
-            label = " / ".join("" if r.get(k) is None else str(r.get(k)) for k in key)
-            out.append(Row(r["seq"], r["sign"], table, r["id"], r["batch_id"], r["source_row"], r["day"], label, fields))
+        shown = [i for i, n in enumerate(names) if n not in HIDDEN and n not in ("seq", "sign", "day")]
+        at = {n: i for i, n in enumerate(names)}
+        keys = [at[k] for k in key_fields(table) if k in at]
+        for v in cur.fetchall():
+            label = " / ".join("" if v[k] is None else str(v[k]) for k in keys)
+            out.append(Row(v[0], v[1], table, v[at["id"]], v[at["batch_id"]], v[at["source_row"]], v[2], label, {names[i]: v[i] for i in shown}))
     out.sort(key=lambda x: (x.seq, -x.sign, x.table, x.source_row, x.id))
     return out
 

@@ -88,8 +88,8 @@ class EntryChange:
 
 
 def money_fields(r: Row) -> dict[str, Decimal]:
-    """A row's money fields (元): its Decimal fields with two places."""
-    return {k: v for k, v in r.fields.items() if isinstance(v, Decimal) and v.as_tuple().exponent == -2}
+    """A row's money fields (元) that hold an amount."""
+    return r.amounts()
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,11 @@ class Row:
     day: dt.date | None
     key: str
     fields: dict  # business fields, Python values (Decimal for money)
+    money: tuple[str, ...] = ()  # which fields are money (DECIMAL(18,2) 元)
+
+    def amounts(self) -> dict[str, Decimal]:
+        """The row's money fields (元) that hold an amount."""
+        return {c: self.fields[c] for c in self.money if self.fields.get(c) is not None}
 
     def same_facts(self, other: "Row") -> bool:
         """Whether two rows say the same thing (their business fields are equal)."""
@@ -242,10 +247,11 @@ class Row:
 
 
 def plain(value):
-    """A field value as JSON: money 元 strings, dates ISO, the rest as is."""
-    if isinstance(value, Decimal):
-        return json_yuan(value) if value == value.quantize(Decimal("0.01")) else str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
+    """A field value as JSON: decimals as written (money has its two places: "1500000.00"), dates ISO, the rest as is."""
+    kind = type(value)
+    if kind is Decimal:
+        return str(value)
+    if kind is dt.date or kind is dt.datetime:
         return value.isoformat()
     return value
 
@@ -288,9 +294,10 @@ def entry_rows(con: duckdb.DuckDBPyConnection, after: int, upto: int, as_of: dt.
         shown = [i for i, n in enumerate(names) if n not in HIDDEN and n not in ("seq", "sign", "day")]
         at = {n: i for i, n in enumerate(names)}
         keys = [at[k] for k in key_fields(table) if k in at]
+        money = tuple(c for c, kind in w.journal.types().get(table, []) if kind == "DECIMAL(18,2)")
         for v in cur.fetchall():
             label = " / ".join("" if v[k] is None else str(v[k]) for k in keys)
-            out.append(Row(v[0], v[1], table, v[at["id"]], v[at["batch_id"]], v[at["source_row"]], v[2], label, {names[i]: v[i] for i in shown}))
+            out.append(Row(v[0], v[1], table, v[at["id"]], v[at["batch_id"]], v[at["source_row"]], v[2], label, {names[i]: v[i] for i in shown}, money))
     out.sort(key=lambda x: (x.seq, -x.sign, x.table, x.source_row, x.id))
     return out
 

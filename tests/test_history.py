@@ -274,3 +274,25 @@ def test_known_at_on_a_read_only_ledger_leaves_the_file_as_it_was(ledger: Ledger
     assert result.exit_code == 0, result.output
     assert ledger.sql("SELECT count(*) FROM duckdb_views() WHERE NOT internal") == before
     assert run_ok(ledger, "verify").exit_code == 0
+
+
+def test_json_outputs_match_their_schemas(ledger: Ledger, tmp_path):
+    from pathlib import Path
+
+    import jsonschema
+
+    schemas = Path(__file__).resolve().parents[1] / "schemas" / "json"
+
+    def check(name: str, obj) -> None:
+        schema = json.loads((schemas / f"{name}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft202012Validator(schema).validate(obj)
+
+    done = month_of_work(ledger, tmp_path)
+    check("close", done["closed"])
+    check("closes", ledger.json("closes"))
+    check("report-changes", ledger.json("report", "changes", "--since", "2021-10"))
+    check("report-changes", ledger.json("report", "changes", "--since", "1", "--as-of", "2022-06-30"))
+    for command in READING:
+        dated = () if command[0] == "audit" else ("--as-of", "2023-12-31")
+        check("basis", ledger.json(*command, *dated, "--known-at", "3")["basis"])

@@ -296,3 +296,18 @@ def test_json_outputs_match_their_schemas(ledger: Ledger, tmp_path):
     for command in READING:
         dated = () if command[0] == "audit" else ("--as-of", "2023-12-31")
         check("basis", ledger.json(*command, *dated, "--known-at", "3")["basis"])
+
+
+def test_workbooks_state_their_basis(ledger: Ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    month_of_work(ledger, tmp_path)
+    (h2,) = ledger.sql("SELECT entry_hash FROM journal WHERE seq = 2")[0]
+    pack = tmp_path / "会议材料.xlsx"
+    run_ok(ledger, "report", "summary", "--month", "2021-10", "--known-at", "2", "--xlsx", pack)
+    cover = [str(c.value) for row in load_workbook(pack)["封面"].iter_rows() for c in row if c.value is not None]
+    assert any(f"数据口径: 截至2021年10月31日业务数据,账本第2条日志,哈希 {h2[:12]}" in c for c in cover)
+    audit = tmp_path / "审计底稿.xlsx"
+    run_ok(ledger, "audit", "subsidies", "--known-at", "2", "--xlsx", audit)
+    notes = dict(load_workbook(audit)["说明"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert notes["数据口径"] == f"数据口径: 账本全部业务数据,账本第2条日志,哈希 {h2[:12]}"

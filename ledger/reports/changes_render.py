@@ -110,7 +110,8 @@ def print_changes(c, out) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=heading(c), title_justify="left")
+    out.print(heading(c), soft_wrap=True)
+    t = Table()
     t.add_column("指标")
     then_head = "结账时" if c.close is not None else f"第{c.then.entry}条日志时"
     for name in (then_head, f"现在(第{c.now.entry}条日志)", "差额"):

@@ -13,8 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import KnownAt, app, friendly, open_reader, open_store, parse_day, report_app
-
-AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")]
+from .fund import AsJson
 
 
 @app.command()

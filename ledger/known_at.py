@@ -128,20 +128,33 @@ def resolve(con: duckdb.DuckDBPyConnection, text: str) -> tuple[int, str]:
     return entry_at(con, row[0])
 
 
-def _known_sql(seq: int) -> list[str]:
-    """The temporary tables of what was known at entry `seq`: its batches and its voids."""
-    return [
-        f"CREATE OR REPLACE TEMP TABLE known_batches AS SELECT DISTINCT batch_id FROM journal WHERE seq <= {int(seq)} AND batch_id IS NOT NULL",
-        "CREATE OR REPLACE TEMP TABLE known_voids AS SELECT v.* FROM voids v WHERE v.id IN ("
-        f"SELECT CAST(json_extract(detail, '$.void.id') AS INTEGER) FROM journal WHERE seq <= {int(seq)} AND action = 'void')",
-    ]
+def _known_batches(con: duckdb.DuckDBPyConnection, seq: int) -> str:
+    """SQL condition on `t.batch_id` for the batches imported at or before entry `seq`.
+
+    Batch ids are given in the order batches are imported (one writer at a time, the id and
+    its entry in one transaction), so those batches are the ids up to the last one imported
+    by then: a range test, as cheap as any filter. Should the journal ever say otherwise, the
+    exact set is used instead.
+    """
+    last, out_of_order = con.execute(
+        "SELECT max(batch_id) FILTER (WHERE seq <= $seq), "
+        "count(*) FILTER (WHERE (seq <= $seq) <> (batch_id <= (SELECT coalesce(max(batch_id), 0) FROM journal WHERE action = 'import' AND seq <= $seq))) "
+        "FROM journal WHERE action = 'import' AND batch_id IS NOT NULL",
+        {"seq": seq},
+    ).fetchone()
+    if not out_of_order:
+        return f"t.batch_id <= {int(last or 0)}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE known_batches AS SELECT DISTINCT batch_id FROM journal WHERE seq <= {int(seq)} AND batch_id IS NOT NULL"
+    )
+    return "t.batch_id IN (SELECT batch_id FROM known_batches)"
 
 
-def known_rows_sql(table: str) -> str:
-    """The rows of a fact table as known at the shadowed entry: `store.live_rows_sql` over `known_batches`/`known_voids`."""
+def known_rows_sql(table: str, batches: str) -> str:
+    """The rows of a fact table as known at the shadowed entry: `store.live_rows_sql` over its batches and `known_voids`."""
     return f"""
             SELECT t.* FROM {table} t
-            WHERE t.batch_id IN (SELECT batch_id FROM known_batches)
+            WHERE {batches}
               AND t.batch_id NOT IN (SELECT batch_id FROM known_voids WHERE row_id IS NULL)
               AND t.id NOT IN (SELECT row_id FROM known_voids WHERE table_name = '{table}' AND row_id IS NOT NULL)
             """
@@ -151,10 +164,13 @@ def shadow(con: duckdb.DuckDBPyConnection, seq: int) -> None:
     """Make every `v_<table>` of this connection show the rows as known at entry `seq` (temporary views)."""
     from .store import FACT_TABLES_QUERY
 
-    for sql in _known_sql(seq):
-        con.execute(sql)
+    batches = _known_batches(con, seq)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE known_voids AS SELECT v.* FROM voids v WHERE v.id IN ("
+        f"SELECT CAST(json_extract(detail, '$.void.id') AS INTEGER) FROM journal WHERE seq <= {int(seq)} AND action = 'void')"
+    )
     for (table,) in con.execute(FACT_TABLES_QUERY).fetchall():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW v_{table} AS {known_rows_sql(table)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW v_{table} AS {known_rows_sql(table, batches)}")
 
 
 def basis(con: duckdb.DuckDBPyConnection, as_of: dt.date | None, known: tuple[int, str] | None = None) -> Basis:

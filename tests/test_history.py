@@ -311,3 +311,15 @@ def test_workbooks_state_their_basis(ledger: Ledger, tmp_path):
     run_ok(ledger, "audit", "subsidies", "--known-at", "2", "--xlsx", audit)
     notes = dict(load_workbook(audit)["说明"].iter_rows(min_row=2, max_col=2, values_only=True))
     assert notes["数据口径"] == f"数据口径: 账本全部业务数据,账本第2条日志,哈希 {h2[:12]}"
+
+
+def test_known_at_takes_the_exact_batches_when_ids_do_not_follow_the_journal(ledger: Ledger, tmp_path):
+    import duckdb
+
+    run_ok(ledger, "import", registry(tmp_path))
+    run_ok(ledger, "import", october_loans(tmp_path, "农商行放款明细.xlsx"))
+    assert ledger.json("report", "summary", "--as-of", OCT_END, "--known-at", "1")["loans"]["amount"] == "0.00"
+    # a journal whose entry 1 imported batch 2 (the loans) and entry 2 batch 1 (a range test would take both)
+    with duckdb.connect(str(ledger.path)) as con:
+        con.execute("UPDATE journal SET batch_id = 3 - batch_id WHERE action = 'import'")
+    assert ledger.json("report", "summary", "--as-of", OCT_END, "--known-at", "1")["loans"]["amount"] == "7500000.00"

@@ -167,6 +167,10 @@ def test_a_month_of_work_is_reproduced_and_the_correction_explained(ledger: Ledg
     assert ledger.json("closes")["closes"][0]["adjustments"] == 2
     assert run_ok(ledger, "verify").exit_code == 0
 
+    # on the terminal, a later correction says which closed period it adjusts
+    warned = re.sub(r"\s", "", run_ok(ledger, "void", "3", "--reason", "再次重报").stdout)
+    assert "以前期间调整:第6条日志(作废)涉及5行业务日期在2021-10-31及以前的数据,调整了已结账期间2021-10" in warned
+
 
 def test_report_changes_workbook_is_the_meetings_note(ledger: Ledger, tmp_path):
     month_of_work(ledger, tmp_path)

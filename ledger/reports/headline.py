@@ -55,7 +55,7 @@ def figure_value(kind: str, text):
 def headline(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[Figure]:
     """The headline figures, cumulative to `as_of`, from the store's `v_` views (as known at, if shadowed)."""
     from .fund import CLAIMS_SQL, flows
-    from .leverage import leverage
+    from .leverage import leverage_of
     from .summary import FIGURES, figure, summary
 
     s = summary(con, as_of)
@@ -72,7 +72,7 @@ def headline(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[Figure]:
         Figure("fund.claims_pending", "待拨付补偿(笔)", COUNT, int(pending_count)),
         Figure("fund.pending", "待拨付补偿金额", MONEY, yuan(pending)),
     ]
-    lev = leverage(con, as_of)
+    lev = leverage_of(as_of, s.loans.amount, s.guided.amount, fl)  # the summary's lending is the leverage's
     out += [Figure(f"leverage.{name}", m.label, RATIO, m.value) for name, m in lev.measures()]
     return out
 

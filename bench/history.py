@@ -44,8 +44,8 @@ def known_at_entry(con) -> int:
     return (first + last) // 2
 
 
-def build_history(source: Path = DEFAULT_FILE, path: Path = HISTORY_FILE) -> Path:
-    """The city ledger with a close of its last month, then a corrected loan sheet and three cancelled loans."""
+def build_history(source: Path = DEFAULT_FILE, path: Path = HISTORY_FILE, year: int = YEARS[1]) -> Path:
+    """The city ledger with a close of December of `year` (its last), then a corrected loan sheet and three cancelled loans."""
     if path.exists():
         return path
     from ledger.closing import close
@@ -56,12 +56,12 @@ def build_history(source: Path = DEFAULT_FILE, path: Path = HISTORY_FILE) -> Pat
     tmp = path.with_name(path.name + ".building")
     shutil.copyfile(source, tmp)
     with Store.open(tmp) as store:
-        close(store, PERIOD, "年末结账(基准测试)", user="bench")
+        close(store, f"{year}-12", "年末结账(基准测试)", user="bench")
         con = store.con
         batch = con.execute(
             "SELECT b.id FROM import_batches b WHERE b.kind = 'loans' AND b.file_name LIKE ? "
             "AND b.id NOT IN (SELECT batch_id FROM voids WHERE row_id IS NULL) ORDER BY b.row_count, b.id LIMIT 1",
-            [f"%{YEARS[1]}年%"],
+            [f"%{year}年%"],
         ).fetchone()[0]
         rows = con.execute(
             "SELECT contract_no, credit_code, enterprise_name, bank, product, disbursed_on, maturity_on, amount, rate_pct "
@@ -80,7 +80,7 @@ def build_history(source: Path = DEFAULT_FILE, path: Path = HISTORY_FILE) -> Pat
         if result.refused:
             raise SystemExit(f"bench/history: the corrected sheet was refused: {[p.message for p in result.problems][:3]}")
         for (row_id,) in con.execute(
-            "SELECT id FROM v_loans WHERE disbursed_on BETWEEN ? AND ? ORDER BY id LIMIT 3", [dt.date(YEARS[1], 11, 1), dt.date(YEARS[1], 12, 31)]
+            "SELECT id FROM v_loans WHERE disbursed_on BETWEEN ? AND ? ORDER BY id LIMIT 3", [dt.date(year, 11, 1), dt.date(year, 12, 31)]
         ).fetchall():
             void(store, f"loans:{row_id}", "合同已撤销(基准测试)", user="bench")
         con.execute("CHECKPOINT")

@@ -64,8 +64,3 @@ def adjustments_lines(p) -> list[str]:
         lines.append(f"  第{e.seq}条 {ACTIONS.get(e.action, e.action)} {where}{why}: {_sides_text(a.tables)}")
     lines.append(f"  差异说明: `ledger report changes --since {p.close.period}`")
     return lines
-
-
-def adjusts_lines(found) -> list[str]:
-    """The warning when an import or void adjusts a closed period."""
-    return [a.words() for a in found]

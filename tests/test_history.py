@@ -207,6 +207,7 @@ READING = [
     ("report", "outstanding"),
     ("report", "targets"),
     ("audit", "subsidies"),
+    ("audit", "claims"),
 ]
 
 

@@ -100,12 +100,9 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
-<<<<<<< HEAD
         # committed changes still only in the `.wal` (a reader could not merge them); see `ledger_file.pending_note`
         self.pending_wal = False
-=======
         self.known: tuple[int, str] | None = None  # (entry, hash) the reader is known at, set by `known_at`
->>>>>>> ee4a7df (History: --known-at on every reading command (temp views shadow v_*), the basis each report states, ledger close/closes (verified close entries), report changes explaining each figure's difference row by row, prior-period adjustment warnings and listing)
 
     @classmethod
     def create(cls, path: Path) -> "Store":

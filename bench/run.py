@@ -19,9 +19,13 @@ machine's core count:
 3. verify: `ledger verify` on the city-scale ledger (every batch's rows re-hashed), wall and memory;
    `ledger rows loans` with a filter returning about 10,000 rows (bank and dates), as a table and --json.
 4. import: bench/bench_import.py (a 100,000-row loan sheet imported beside the bare read of it).
+5. history (bench/history.py): reports `--known-at` an earlier entry beside the same reports without
+   it, and `report changes --since` a close on a copy of the city ledger with later corrections.
 
 Targets (issue 8): start-up at most 0.25 s over `python -c pass`; every report within 2x of
 its bare query and under 1 s wall (`audit claims`: under 2 s, issue 16); memory under 1 GiB; `ledger verify` under 10 s.
+Issue 14: `--known-at` reports within 2x of the same report without it and under 1 s; `report changes`
+since a close under 1 s.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import duckdb  # noqa: E402
 
 import bare_audit  # noqa: E402
 import bare_claims  # noqa: E402
+import history  # noqa: E402
 from gen_city import DEFAULT_FILE, counts, generate  # noqa: E402
 
 STARTUP_TARGET = 0.25
@@ -448,6 +453,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement; the best is reported")
     parser.add_argument("--as-of", default=None, help="date of the reports (default today, as the commands use)")
     parser.add_argument("--skip-import", action="store_true", help="leave out the 100,000-row import benchmark")
+    parser.add_argument("--skip-history", action="store_true", help="leave out --known-at and report changes (bench/history.py)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
@@ -473,6 +479,7 @@ def main() -> None:
         "verify": verify_timing(args.db, args.repeat),
         "rows": rows_timing(args.db, args.repeat),
         "import": import_bench(args.skip_import),
+        "history": None if args.skip_history else history.measure(args.repeat, day),
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -535,6 +542,8 @@ def print_result(r: dict) -> None:
             f"  {x['command']}: {x['rows']:,} rows  {x['cli_wall_s']:6.3f} ({x['cli_wall_median_s']:.3f}) {x['cli_peak_rss_mib']:5d} MiB   "
             f"< {WALL_TARGET} s: {_ok(x['cli_wall_s'] < WALL_TARGET)}"
         )
+    if r.get("history"):
+        history.print_figures(r["history"], _ok)
     imp = r["import"]
     print("\nimport of a 100,000-row loan sheet (bench/bench_import.py)")
     if imp is None:

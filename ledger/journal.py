@@ -11,6 +11,7 @@ What `verify` checks, and so what a change behind the ledger's back cannot hide:
   added (the digest includes the row count, so an extra row in a batch shows), and the stored
   totals (rows and sums of the money columns per table, recorded at import time);
 - void entries: the `voids` row as recorded;
+- close entries: the head they name is the entry before them, and their figures match their digest;
 - rows outside the journal: batches, voids, or rows of any table whose batch has no import
   entry naming that table (a row INSERTed with a made-up or borrowed batch id);
 - the `v_*` views reports read: each must show exactly the rows of its table no void reversed.
@@ -444,6 +445,20 @@ def _check_entry(stored: _Stored, e: Entry, detail: dict, journaled: dict, batch
                 out.append(Break(e.seq, f"作废记录 {void_id} 被修改或删除(作废对象、原因、人员或时间与日志不符)"))
             elif e.content_hash != record_digest(record):
                 out.append(Break(e.seq, f"作废记录 {void_id} 的摘要与日志不符"))
+    elif e.action == "close":
+        out.extend(_check_close(e, detail))
+    return out
+
+
+def _check_close(e: Entry, detail: dict) -> list[Break]:
+    """A close entry: the head it names is the entry before it, and its figures match their digest."""
+    out: list[Break] = []
+    head = detail.get("head") or {}
+    if head.get("entry") != e.seq - 1 or head.get("hash") != e.prev_hash:
+        out.append(Break(e.seq, f"结账日志({detail.get('period', '')})记录的账本末条日志与其前一条日志不符"))
+    figures = detail.get("figures")
+    if not isinstance(figures, dict) or record_digest(figures) != e.content_hash or detail.get("digest") != e.content_hash:
+        out.append(Break(e.seq, f"结账日志({detail.get('period', '')})记录的指标与其摘要不符"))
     return out
 
 

@@ -117,6 +117,7 @@ class Store:
         self.read_only = read_only
         # committed changes still only in the `.wal` (a reader could not merge them); see `ledger_file.pending_note`
         self.pending_wal = False
+        self.known: tuple[int, str] | None = None  # (entry, hash) the reader is known at, set by `known_at`
 
     @classmethod
     def create(cls, path: Path) -> "Store":
@@ -204,6 +205,27 @@ class Store:
             self.con.execute("COMMIT")
         except duckdb.Error as exc:  # a commit that fails wrote nothing (the WAL entry is incomplete)
             raise _write_failed(self.path, exc) from None
+
+    def known_at(self, text: str | None) -> "Store":
+        """Read the ledger as known at a journal entry or local date-time (`--known-at`); None: as it is now.
+
+        The `v_` views of this connection are shadowed by temporary views (see `known_at.shadow`),
+        so every report computed afterwards sees the rows as they stood after that entry.
+        """
+        if text is None:
+            return self
+        from . import journal, known_at
+
+        self.known = known_at.resolve(self.con, text)
+        if self.known[0] != journal.last(self.con)[0]:
+            known_at.shadow(self.con, self.known[0])
+        return self
+
+    def basis(self, as_of):
+        """The `known_at.Basis` of figures as of `as_of` read from this store (its known-at entry, else the head)."""
+        from .known_at import basis
+
+        return basis(self.con, as_of, self.known)
 
     def fact_tables(self) -> list[str]:
         """Tables holding imported facts (they carry batch_id and source_row)."""

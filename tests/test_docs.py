@@ -31,8 +31,6 @@ SAMPLES = ROOT / "imports" / "samples"
 # (command words, option or None) → the branch that brings it. Remove entries as branches land.
 PENDING = {
     (("import",), "--replaces"): "resubmit",
-    (("close",), None): "history",
-    (("closes",), None): "history",
 }
 
 

@@ -138,6 +138,7 @@ def build(ledger: Ledger, tmp_path) -> None:
 def test_fund_statement_to_the_fen(ledger: Ledger, district, tmp_path):
     build(ledger, tmp_path)
     s = ledger.json("report", "fund", "--as-of", "2021-12-31")
+    assert s.pop("basis")["as_of"] == "2021-12-31"  # the basis: see tests/test_history.py
     assert s == {
         "as_of": "2021-12-31",
         "capital": "10000000.00",
@@ -191,6 +192,7 @@ def test_fund_statement_over_time_and_ceiling_in_force(ledger: Ledger, district,
 def test_leverage_each_with_numerator_and_denominator(ledger: Ledger, district, tmp_path):
     build(ledger, tmp_path)
     lev = ledger.json("report", "leverage", "--as-of", "2021-12-31")
+    assert lev.pop("basis")["as_of"] == "2021-12-31"
     assert lev == {
         "as_of": "2021-12-31",
         # 16,800,000 programme loans ÷ 10,000,000 capital

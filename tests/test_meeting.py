@@ -223,7 +223,9 @@ def test_brief_of_an_empty_ledger_says_so_and_leaves_out_absent_programmes(ledge
 def test_plain_summary_json_keeps_its_contract(seeded):
     ledger, _ents, apps, loans = seeded
     s = ledger.json("report", "summary", "--as-of", "2021-12-31")
-    assert set(s) == {"as_of", "applications", "loans", "guided", "notes"}  # notes: what the ledger lacks (none here)
+    assert set(s) == {"as_of", "applications", "loans", "guided", "notes", "basis"}  # notes: what the ledger lacks (none here)
+    head = ledger.sql("SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1")[0]
+    assert s.pop("basis") == {"as_of": "2021-12-31", "entry": head[0], "hash": head[1]}
     assert s == {"as_of": "2021-12-31", **figures(apps, loans, dt.date.min, dt.date(2021, 12, 31)), "notes": []}
 
 

@@ -63,6 +63,7 @@ def test_clean_import_and_exact_summary(ledger: Ledger, tmp_path):
     assert result.exit_code == 0, result.output
 
     s = ledger.json("report", "summary", "--as-of", "2021-12-31")
+    assert s.pop("basis")["entry"] == 3  # the basis: see tests/test_history.py
     assert s == {
         "as_of": "2021-12-31",
         "applications": {"enterprises": 2, "count": 2, "amount": "8605000.00"},

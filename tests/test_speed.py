@@ -203,3 +203,20 @@ def test_bare_audit_query_agrees_with_the_audit_on_every_planted_rule(planted, t
     (total,) = [r for r in got[0] if r[1] == "合计"]
     assert total[7] == report.total.amount_excess > 0  # amount_excess compared too, and not trivially
     assert report.total.amount_excess < report.total.amount_ineligible
+
+
+def test_history_benchmark_ledger_explains_its_correction(city, tmp_path):
+    """bench/history.py's ledger: a close, then a resent loan sheet and cancelled loans; it verifies and `report changes` adds up."""
+    from decimal import Decimal
+
+    import history as bench_history
+
+    path = bench_history.build_history(city, tmp_path / "history.duckdb", year=2021)
+    led = Ledger(path)
+    assert led.run("verify").exit_code == 0
+    c = led.json("report", "changes", "--since", "2021-12")
+    assert [e["action"] for e in c["entries"]] == ["void", "import", "void", "void", "void"]
+    figures = {f["key"]: f for f in c["figures"]}
+    by_product = c["net"]["loans"]["by_product"]
+    for key, part in (("loans.amount", "programme"), ("guided.amount", "other")):
+        assert Decimal(figures[key]["difference"]) == Decimal(by_product[part].get("amount", "0.00")), key

@@ -8,6 +8,7 @@ its journal entry) or not at all, and `verify` passes either way.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time

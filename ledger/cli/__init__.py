@@ -157,6 +157,45 @@ def open_store(read_only: bool = False):
     return store
 
 
+KnownAt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--known-at",
+        help="按账本第 N 条日志或某一本地时间当时所知的数据出报表 (as known at journal entry N or a local date-time, e.g. 12 or \"2021-11-05 10:00\")",
+    ),
+]
+
+
+def open_reader(known_at: str | None = None):
+    """A read-only store, as known at `--known-at` when given: how every reading command opens the ledger."""
+    store = open_store(read_only=True)
+    try:
+        return store.known_at(known_at)
+    except BaseException:
+        store.close()
+        raise
+
+
+def with_basis(obj: dict, basis) -> dict:
+    """A report's JSON object with its `basis` ({as_of, entry, hash}) added."""
+    obj["basis"] = basis.to_json()
+    return obj
+
+
+def closed_period_mark(store) -> int:
+    """The journal's last entry before a write, to find the closed periods the write adjusts."""
+    from .. import journal
+
+    return journal.last(store.con)[0]
+
+
+def closed_period_adjustments(store, before: int) -> list:
+    """The closed periods the entries written after `before` adjust (以前期间调整), for the warning."""
+    from ..reports.closes import adjusted_by
+
+    return adjusted_by(store.con, before)
+
+
 @app.command()
 @friendly
 def init() -> None:
@@ -211,6 +250,7 @@ def import_(
     results = []
     with committing() as unmerged:
         with open_store() as store:
+            before = closed_period_mark(store)
             replacement = None
             if replaces:
                 from ..importing.replace import resolve
@@ -219,6 +259,7 @@ def import_(
             for path, mapping in zip(paths, mappings):
                 headers = mapping.headers if mapping else None
                 results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement))
+            adjusts = closed_period_adjustments(store, before)
     marked = unwritten = None
     if errors_out is not None and results[0].problems:
         try:
@@ -231,8 +272,13 @@ def import_(
             data = render.import_json(result)
             data.update(mapping=str(mapping.path) if mapping else None, errors_workbook=str(marked) if marked else None)
             objects.append(data)
-        refused = sum(r.refused for r in results)
-        render.print_json(objects[0] if len(objects) == 1 else {"files": objects, "refused": refused, "imported": len(results) - refused})
+        adjusted = [a.to_json() for a in adjusts]
+        if len(objects) == 1:
+            objects[0]["closed_period_adjustments"] = adjusted
+            render.print_json(objects[0])
+        else:
+            refused = sum(r.refused for r in results)
+            render.print_json({"files": objects, "refused": refused, "imported": len(results) - refused, "closed_period_adjustments": adjusted})
     else:
         out = render.console()
         for n, (path, result, mapping) in enumerate(zip(paths, results, mappings), 1):
@@ -243,6 +289,8 @@ def import_(
             render.import_result(result, out)
         if len(results) > 1:
             render.import_summary(out, paths, results)
+        for a in adjusts:
+            typer.echo(a.words())
         if marked:
             typer.echo(f"问题清单及标注后的表格已写入: {marked}")
         elif errors_out is not None and unwritten is None:
@@ -376,4 +424,4 @@ def main() -> None:
     os._exit(code)
 
 
-from . import fund, meeting, rows, subsidies, trust  # noqa: E402,F401  (register their commands)
+from . import fund, history, meeting, rows, subsidies, trust  # noqa: E402,F401  (register their commands)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..reports.gaps import with_notes
-from . import app, friendly, open_store, parse_day, report_app
+from . import KnownAt, app, friendly, open_reader, parse_day, report_app, with_basis
 from .subsidies import audit_app, deliver
 
 policy_app = typer.Typer(help="政策参数 (policy parameters): show 查看当前政策文件", no_args_is_help=True)
@@ -28,7 +28,7 @@ def _policy(path: Path | None, needs: tuple[str, ...] = ()):
 
 @report_app.command("fund")
 @friendly
-def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: PolicyFile = None) -> None:
+def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: PolicyFile = None, known_at: KnownAt = None) -> None:
     """风险补偿基金情况 (fund capital, compensation, recoveries, balance, claims pending, bank loss ratios)."""
     from ..reports import render
     from ..reports.fund import fund_statement
@@ -36,17 +36,19 @@ def report_fund(as_of: AsOf = None, as_json: AsJson = False, policy_file: Policy
 
     day = parse_day(as_of, dt.date.today())
     policy = _policy(policy_file, ("risk_fund",))
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         s = fund_statement(store.con, day, policy)
         notes = missing_facts(store.con, ("contributions", "loans"), day) + missing_section(policy, "risk_fund", day)
+        basis = store.basis(day)
     if as_json:
-        render.print_json(with_notes(s.to_json(), notes))
+        render.print_json(with_basis(with_notes(s.to_json(), notes), basis))
         return
     from ..reports.fund_render import print_fund
 
     out = render.console()
     print_fund(s, out)
     print_notes(out, notes)
+    out.print(basis.words(), soft_wrap=True)
 
 
 @audit_app.command("claims")
@@ -57,6 +59,7 @@ def audit_claims(
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出审计底稿 Excel (one row per claim, with evidence)")] = None,
     policy_file: PolicyFile = None,
     fail_on_findings: Annotated[bool, typer.Option("--fail-on-findings", help="有不合规补偿时退出码为1 (for scripted checks)")] = False,
+    known_at: KnownAt = None,
 ) -> None:
     """风险补偿逐笔合规审计 (judge every compensation claim by the policy in force on its date; read-only)."""
     from ..reports.claim_audit import claim_audit, write_xlsx
@@ -64,25 +67,27 @@ def audit_claims(
 
     day = parse_day(as_of)
     policy = _policy(policy_file, ("risk_fund",))
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         audit = claim_audit(store.con, policy, day)
-    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings)
+        basis = store.basis(day)
+    deliver(audit, as_json, xlsx, write_xlsx, print_audit, fail_on_findings, basis)
 
 
 @report_app.command("leverage")
 @friendly
-def report_leverage(as_of: AsOf = None, as_json: AsJson = False) -> None:
+def report_leverage(as_of: AsOf = None, as_json: AsJson = False, known_at: KnownAt = None) -> None:
     """放大效应 (fund leverage, guided financing ratio, net fiscal cost per 万元 lent)."""
     from ..reports import render
     from ..reports.gaps import missing_facts, print_notes
     from ..reports.leverage import leverage
 
     day = parse_day(as_of, dt.date.today())
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         lev = leverage(store.con, day)
         notes = missing_facts(store.con, ("loans", "contributions"), day)
+        basis = store.basis(day)
     if as_json:
-        render.print_json(with_notes(lev.to_json(), notes))
+        render.print_json(with_basis(with_notes(lev.to_json(), notes), basis))
         return
     from ..reports.fund_render import leverage_table
 
@@ -91,6 +96,7 @@ def report_leverage(as_of: AsOf = None, as_json: AsJson = False) -> None:
     if notes:
         out.print("[dim]— 表示分母为零,该比值无从计算:[/]")
     print_notes(out, notes)
+    out.print(basis.words(), soft_wrap=True)
 
 
 @report_app.command("outstanding")
@@ -99,6 +105,7 @@ def report_outstanding(
     as_of: AsOf = None,
     by: Annotated[str, typer.Option("--by", help="按 loan(贷款)/bank(银行)/enterprise(企业) 汇总")] = "bank",
     as_json: AsJson = False,
+    known_at: KnownAt = None,
 ) -> None:
     """贷款余额 (outstanding programme principal = 放款 − 归还 − 核销, per loan, bank or enterprise)."""
     from ..errors import UsageError
@@ -110,17 +117,19 @@ def report_outstanding(
     from ..reports.gaps import missing_facts, print_notes
 
     day = parse_day(as_of, dt.date.today())
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         o = outstanding(store.con, day, by)
         notes = missing_facts(store.con, ("loans",), day)
+        basis = store.basis(day)
     if as_json:
-        render.print_json(with_notes(o.to_json(), notes))
+        render.print_json(with_basis(with_notes(o.to_json(), notes), basis))
         return
     from ..reports.fund_render import outstanding_table
 
     out = render.console()
     out.print(outstanding_table(o))
     print_notes(out, notes)
+    out.print(basis.words(), soft_wrap=True)
 
 
 def _plain(value):

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import UsageError, os_words
 from ..reports.gaps import with_notes
-from . import friendly, open_store, parse_day, report_app
+from . import KnownAt, friendly, open_reader, parse_day, report_app, with_basis
 
 BY_CHOICES = ("bank", "district", "grade", "month")
 BY_ALIASES = {"银行": "bank", "区县": "district", "等级": "grade", "评价等级": "grade", "月份": "month", "月": "month"}
@@ -92,8 +92,10 @@ def report_summary(
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出会议材料工作簿 (meeting workbook .xlsx)")] = None,
     unit: Annotated[str, typer.Option("--unit", help="工作簿封面简述的金额单位: auto|万元|亿元")] = "auto",
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """知识价值信用贷款汇总:累计、本期与上年同期对比、分组 (programme summary, periods, breakdowns, workbook)."""
+    from ..reports.closes import prior_adjustments
     from ..reports.gaps import missing_facts
     from ..reports.summary import breakdown, period_summary, summary
 
@@ -102,7 +104,9 @@ def report_summary(
     words = _unit(unit)
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"工作簿文件名应以 .xlsx 结尾: {xlsx}", "例如 --xlsx 2021年10月会议材料.xlsx")
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
+        basis = store.basis(end)
+        adjusted = prior_adjustments(store.con, end, store.known)
         if start is None:
             current = summary(store.con, end)
             period = None
@@ -116,7 +120,7 @@ def report_summary(
             from ..policy import load_policy
             from ..reports.workbook import meeting_pack, write_workbook
 
-            pack = meeting_pack(store.con, load_policy(policy_file), end, start, words)
+            pack = meeting_pack(store.con, load_policy(policy_file), end, start, words, basis.words())
             try:
                 written = write_workbook(pack, xlsx)
             except OSError as exc:
@@ -129,7 +133,9 @@ def report_summary(
         obj = period.to_json() if period else current.to_json()
         if parts:
             obj["breakdowns"] = {g: b.to_json() for g, b in parts.items()}
-        print_json(with_notes(obj, notes))
+        if adjusted is not None:
+            obj["prior_period_adjustments"] = adjusted.to_json()
+        print_json(with_basis(with_notes(obj, notes), basis))
     else:
         from ..reports import summary_render as R
         from ..reports.gaps import print_notes
@@ -141,6 +147,12 @@ def report_summary(
         for b in parts.values():
             out.print(R.breakdown_table(b, label))
         print_notes(out, notes)
+        if adjusted is not None:
+            from ..reports.closes_render import adjustments_lines
+
+            for line in adjustments_lines(adjusted):
+                out.print(line, soft_wrap=True)
+        out.print(basis.words(), soft_wrap=True)
     if written is not None:
         message = f"已写出会议材料: {xlsx}(工作表: {'、'.join(written)})\n"
         (sys.stderr if as_json else sys.stdout).write(message)
@@ -153,6 +165,7 @@ def report_brief(
     unit: Annotated[str, typer.Option("--unit", help="金额单位: auto(1亿元以上用亿元)|万元|亿元")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出段落与数字 (金额为元)")] = False,
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """公文口径的情况简述 (the official paragraph(s) for replies and meeting papers)."""
     from ..policy import load_policy
@@ -161,23 +174,27 @@ def report_brief(
 
     day = parse_day(as_of, dt.date.today())
     words = _unit(unit)
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         b = brief(store.con, day, load_policy(policy_file), words)
         notes = missing_facts(store.con, ("applications", "loans"), day)
+        basis = store.basis(day)
     if as_json:
         from ..reports.render import print_json
 
-        print_json(with_notes(b.to_json(), notes))
+        print_json(with_basis(with_notes(b.to_json(), notes), basis))
         return
     from ..reports import summary_render as R
 
     if sys.stdout.isatty():
-        R.console().print(R.brief_renderable(b))
-        print_notes(R.console(), notes)
+        out = R.console()
+        out.print(R.brief_renderable(b))
+        print_notes(out, notes)
+        out.print(basis.words(), soft_wrap=True)
     else:
         from ..reports.render import say
 
         say("\n\n".join(b.paragraphs))  # unwrapped, to paste into a document; the notes go beside it
+        say(f"\n{basis.words()}")
         print_notes(R.console(stderr=True), notes)
 
 
@@ -187,6 +204,7 @@ def report_targets(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天 (cut-off date)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
     policy_file: PolicyOption = None,
+    known_at: KnownAt = None,
 ) -> None:
     """“双倍增”目标进度:企业名录对照政策文件中的目标 (registry against the district's targets)."""
     from ..policy import load_policy
@@ -195,16 +213,18 @@ def report_targets(
 
     day = parse_day(as_of, dt.date.today())
     policy = load_policy(policy_file, ("targets",))
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         progress = registry_progress(store.con, policy, day)
         notes = missing_section(policy, "targets", day) + missing_facts(store.con, ("enterprises",), day)
+        basis = store.basis(day)
     if as_json:
         from ..reports.render import print_json
 
-        print_json(with_notes(progress.to_json(), notes))
+        print_json(with_basis(with_notes(progress.to_json(), notes), basis))
     else:
         from ..reports import summary_render as R
 
         out = R.console()
         out.print(R.targets_table(progress))
         print_notes(out, notes)
+        out.print(basis.words(), soft_wrap=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import State, app, committing, db_path, friendly, open_store
+from . import State, app, closed_period_adjustments, closed_period_mark, committing, db_path, friendly, open_store
 
 AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
@@ -30,11 +30,15 @@ def void(
 
     with committing() as unmerged:
         with open_store() as store:
+            before = closed_period_mark(store)
             done = void_target(store, target, reason)
+            adjusts = closed_period_adjustments(store, before)
     if as_json:
-        render.print_json(done.to_json())
+        render.print_json({**done.to_json(), "closed_period_adjustments": [a.to_json() for a in adjusts]})
     else:
         render.say(voided_text(done))
+        for a in adjusts:
+            render.say(a.words())
     unmerged.raise_if_any()
 
 

@@ -229,7 +229,7 @@ def _verdict_row(v: Verdict) -> list:
 
 
 
-def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
+def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "", basis: str = "") -> Path:
     """The workbook an auditor hands on: a row per claim with verdict, reasons and evidence; totals per bank; notes."""
     from openpyxl import Workbook
 
@@ -240,6 +240,7 @@ def write_xlsx(audit: ClaimAudit, path: Path, ledger_file: str = "") -> Path:
     table(wb.create_sheet("按合作银行汇总"), TOTAL_HEADER, [t.row() for t in (*audit.by_bank, audit.total)])
     notes = [
         ["账本文件", ledger_file],
+        ["数据口径", basis],
         ["截至日期", audit.as_of or "全部"],
         ["政策文件", audit.policy_name],
         ["政策文件路径", audit.policy_file],

@@ -76,8 +76,11 @@ class Leverage:
 def leverage(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Leverage:
     """Fund leverage, guided financing per programme 元, and net fiscal cost per 万元 lent, to `as_of`."""
     programme, guided = con.execute(LOANS_SQL, {"as_of": as_of}).fetchone()
-    programme, guided = yuan(programme), yuan(guided)
-    f = flows(con, as_of)
+    return leverage_of(as_of, yuan(programme), yuan(guided), flows(con, as_of))
+
+
+def leverage_of(as_of: dt.date, programme: Decimal, guided: Decimal, f) -> Leverage:
+    """The three measures from their parts: programme and guided lending to `as_of` and the fund's `Flows`."""
     net = f.compensation_paid - f.recoveries_returned
     return Leverage(
         as_of=as_of,

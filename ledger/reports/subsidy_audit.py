@@ -230,7 +230,7 @@ def _verdict_row(v: Verdict) -> list:
 
 
 
-def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
+def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "", basis: str = "") -> Path:
     """The workbook an auditor hands on: a row per payment with verdict, reasons and evidence; totals; notes."""
     from openpyxl import Workbook
 
@@ -243,6 +243,7 @@ def write_xlsx(audit: SubsidyAudit, path: Path, ledger_file: str = "") -> Path:
         table(wb.create_sheet(f"按{what}汇总"), header, [t.row() for t in (*totals, audit.total)])
     notes = [
         ["账本文件", ledger_file],
+        ["数据口径", basis],
         ["政策文件", audit.policy_name],
         ["政策文件路径", audit.policy_file],
         ["政策文件SHA256", audit.policy_sha256],

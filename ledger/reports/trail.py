@@ -27,7 +27,7 @@ class TrailEntry:
     seq: int
     recorded_at: dt.datetime  # naive UTC, as stored
     os_user: str
-    action: str  # import | void
+    action: str  # import | void | close
     batch_id: int | None
     entry_hash: str
     file_name: str = ""
@@ -98,6 +98,8 @@ def _entry(row) -> TrailEntry:
     e.file_name, e.sheet, e.kind = batch.get("file_name", ""), batch.get("sheet", ""), batch.get("kind", "")
     e.rows_added = detail.get("added")
     e.target, e.reason, e.removed = detail.get("target", ""), detail.get("reason", ""), detail.get("removed", {})
+    if action == "close":  # the period closed and its note
+        e.target, e.reason = detail.get("period", ""), detail.get("note", "")
     return e
 
 

@@ -7,7 +7,7 @@ import functools
 
 from ..money import fmt_wan
 
-ACTIONS = {"import": "导入", "void": "作废"}
+ACTIONS = {"import": "导入", "void": "作废", "close": "结账"}
 MONEY_NAMES = {"amount": "金额", "principal": "本金", "interest": "利息", "overdue_principal": "逾期本金", "approved_amount": "核定补偿金额"}
 
 
@@ -20,7 +20,7 @@ def _removed_text(removed: dict) -> str:
     parts = []
     for table, totals in sorted(removed.items()):
         sums = "".join(f"、{MONEY_NAMES.get(c, c)} {fmt_wan(v)} 万元" for c, v in totals.get("sums", {}).items())
-        parts.append(f"{_title(table)} {totals.get('rows', 0)} 行{sums}")
+        parts.append(f"{title(table)} {totals.get('rows', 0)} 行{sums}")
     return ";".join(parts)
 
 
@@ -33,7 +33,7 @@ def _titles() -> dict[str, str]:
     return titles
 
 
-def _title(name: str) -> str:
+def title(name: str) -> str:
     """The Chinese title of an import kind or of its table (放款明细 for loans)."""
     return _titles().get(name, name)
 
@@ -42,10 +42,12 @@ def what(e) -> str:
     """One sentence for an entry: what was imported, or what was voided and why."""
     where = f"{e.file_name} [{e.sheet}]" if e.file_name else ""
     if e.action == "import":
-        text = f"{where} {_title(e.kind)}: 新增 {e.rows_added} 行" if e.rows_added is not None else where
+        text = f"{where} {title(e.kind)}: 新增 {e.rows_added} 行" if e.rows_added is not None else where
         if e.voided_by is not None:
             text += f"(已由第 {e.voided_by} 条作废)"
         return text
+    if e.action == "close":
+        return f"结账 {e.target}" + (f"({e.reason})" if e.reason else "")
     if e.action == "void":
         removed = _removed_text(e.removed)
         return f"{e.target}({where}){',' + removed if removed else ''};原因: {e.reason}"

@@ -57,6 +57,7 @@ class MeetingPack:
     targets: TargetProgress | None
     brief: Brief
     sources: tuple[str, ...] = ()  # the policy in force: one line per section, naming its source district
+    basis: str = ""  # `known_at.Basis.words()`: the business date, journal entry and hash the figures rest on
 
     @property
     def label(self) -> str:
@@ -66,8 +67,10 @@ class MeetingPack:
         return period_words(self.start, self.as_of)
 
 
-def meeting_pack(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date, start: dt.date | None = None, unit: str = AUTO) -> MeetingPack:
-    """The figures of the meeting: for a period (start given) or cumulative to `as_of`."""
+def meeting_pack(
+    con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date, start: dt.date | None = None, unit: str = AUTO, basis: str = ""
+) -> MeetingPack:
+    """The figures of the meeting: for a period (start given) or cumulative to `as_of`, with the basis they rest on."""
     period = period_summary(con, start, as_of) if start else None
     since = start or dt.date.min
     return MeetingPack(
@@ -79,6 +82,7 @@ def meeting_pack(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: dt.date,
         targets=target_progress(con, policy, as_of),
         brief=brief(con, as_of, policy, unit),
         sources=policy_sources(policy, as_of),
+        basis=basis,
     )
 
 
@@ -262,6 +266,8 @@ def _cover(wb, pack: MeetingPack) -> None:
     note = "金额单位:万元。数据来源:ledger 台账(各合作银行报送的申报、放款明细逐行汇总,已作废的批次不计)。"
     if p:
         note += f"上年同期为{period_words(p.year_before_start, p.year_before.as_of)}。"
+    if pack.basis:
+        note += pack.basis + "。"
     for text in (note, *pack.sources):
         row += 1
         cell = sh.put(row, 1, text, fit=False)

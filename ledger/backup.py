@@ -177,19 +177,48 @@ def _fact_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute(FACT_TABLES_QUERY).fetchall()}
 
 
-def _export_query(table: str, facts: set[str], include_voided: bool) -> str:
+def _export_query(table: str, facts: set[str], include_voided: bool, known: str | None = None) -> str:
     """What an export writes of `table`: a fact table's live rows (its `v_` view, as the reports),
-    or all its rows marked voided or not with the void's reason and journal entry; other tables whole."""
+    or all its rows marked voided or not with the void's reason and journal entry; other tables whole.
+
+    `known` is the SQL of the export's `--known-at` scope (see `_known_scope`): the journal, batches
+    and voids are then cut at that entry, as the shadowed `v_` views are.
+    """
     from .corrections import voided_rows_sql
 
     if table not in facts:
-        return f"SELECT * FROM {table} ORDER BY ALL"
+        return f"SELECT * FROM {table} {known_where(table, known)} ORDER BY ALL"
     if not include_voided:
         return f"SELECT * FROM v_{table} ORDER BY ALL"
     return (
         f"SELECT t.*, vd.id IS NOT NULL AS voided, vd.void_reason, vd.void_entry FROM {table} t "
         f"LEFT JOIN ({voided_rows_sql(table)}) vd ON vd.id = t.id ORDER BY t.id"
     )
+
+
+def known_where(table: str, known: str | None) -> str:
+    """The WHERE clause that cuts a bookkeeping table at the `--known-at` entry (empty without one)."""
+    if known is None:
+        return ""
+    seq, batches = known.split("|", 1)
+    if table == "journal":
+        return f"WHERE seq <= {int(seq)}"
+    if table == "voids":
+        return "WHERE id IN (SELECT id FROM known_voids)"
+    if table == "import_batches":
+        return f"t WHERE {batches.replace('t.batch_id', 't.id')}"
+    return ""
+
+
+def _known_scope(store: Store, known_at: str | None) -> tuple[str | None, str, int]:
+    """Open `store` as known at `--known-at`; the scope for `_export_query`, and the head hash and entry count it gives."""
+    from .known_at import _known_batches
+
+    store.known_at(known_at)
+    if store.known is None:
+        return None, journal.head(store.con), store.con.execute("SELECT count(*) FROM journal").fetchone()[0]
+    seq, digest = store.known
+    return f"{seq}|{_known_batches(store.con, seq)}", digest, seq
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str, facts: set[str], include_voided: bool) -> list[dict]:
@@ -199,7 +228,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str, facts: set[str], includ
     return [f.to_json() for f in describe(con, table, extra)]
 
 
-def export_parquet(source: Path, out: Path, include_voided: bool = False, merge: bool = True) -> Copy:
+def export_parquet(source: Path, out: Path, include_voided: bool = False, merge: bool = True, known_at: str | None = None) -> Copy:
     """One parquet file per table of the ledger into the new (or empty) directory `out`, plus a manifest.
 
     Fact tables hold their live rows only, so that sums equal the reports; `include_voided`
@@ -213,14 +242,14 @@ def export_parquet(source: Path, out: Path, include_voided: bool = False, merge:
         tmp.mkdir()
         with Store.open(source, read_only=True, merge=merge) as store:
             con = store.con
+            known, head, entries = _known_scope(store, known_at)
             con.execute("BEGIN TRANSACTION")  # one snapshot for every table
-            head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]
             version = store.schema_version()
             copy = Copy(out, "parquet", head, entries, include_voided=include_voided)
             facts = _fact_tables(con)
             for table in _tables(con):
                 target = tmp / f"{table}.parquet"
-                query = _export_query(table, facts, include_voided)
+                query = _export_query(table, facts, include_voided, known)
                 con.execute(f"COPY ({query}) TO {sql_text(target)} (FORMAT parquet, COMPRESSION zstd)")
                 copy.tables[table] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
                 copy.files[target.name] = _sha256_file(target)
@@ -265,7 +294,7 @@ def _export_cell(ws, value):
     return xlsx_safe.cell(ws, value)
 
 
-def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bool = True) -> Copy:
+def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bool = True, known_at: str | None = None) -> Copy:
     """Every table of the ledger as a sheet of a new workbook `out` (a table longer than a sheet continues on the next).
 
     Rows as in `export_parquet` (live only unless `include_voided`); a 说明 sheet says which
@@ -284,14 +313,14 @@ def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bo
         wb = Workbook(write_only=True)
         with Store.open(source, read_only=True, merge=merge) as store:
             con = store.con
+            known, head, entries = _known_scope(store, known_at)
             con.execute("BEGIN TRANSACTION")
-            head, entries = journal.head(con), con.execute("SELECT count(*) FROM journal").fetchone()[0]
             copy = Copy(out, "xlsx", head, entries, include_voided=include_voided)
             facts = _fact_tables(con)
             about = wb.create_sheet("说明")
             for table in _tables(con):
                 copy.columns[table] = _columns(con, table, facts, include_voided)
-                cur = con.execute(_export_query(table, facts, include_voided))
+                cur = con.execute(_export_query(table, facts, include_voided, known))
                 header = [d[0] for d in cur.description]
                 n = 0
                 ws, in_sheet, part = None, XLSX_MAX_ROWS, 0

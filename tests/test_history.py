@@ -322,3 +322,27 @@ def test_known_at_takes_the_exact_batches_when_ids_do_not_follow_the_journal(led
     with duckdb.connect(str(ledger.path)) as con:
         con.execute("UPDATE journal SET batch_id = 3 - batch_id WHERE action = 'import'")
     assert ledger.json("report", "summary", "--as-of", OCT_END, "--known-at", "1")["loans"]["amount"] == "7500000.00"
+
+
+def test_rows_and_export_as_known_at_an_earlier_entry(tmp_path):
+    """`rows` and `export` take --known-at: later imports are left out, the journal is cut at the entry."""
+    import duckdb
+
+    from conftest import Ledger
+
+    led = Ledger(tmp_path / "d.duckdb")
+    assert led.run("demo").exit_code == 0
+    loans_at = {r[0]: r[1] for r in led.sql("SELECT seq, batch_id FROM journal WHERE action = 'import'")}
+    first_loans = min(seq for seq, batch in loans_at.items() if led.sql(f"SELECT count(*) FROM loans WHERE batch_id = {batch}")[0][0])
+    then = led.json("rows", "loans", "--known-at", str(first_loans))
+    now = led.json("rows", "loans")
+    assert 0 < then["total"]["rows"] < now["total"]["rows"]
+    out = tmp_path / "ex"
+    result = led.run("export", "--parquet", str(out), "--known-at", str(first_loans))
+    assert result.exit_code == 0, result.output
+    with duckdb.connect() as con:
+        n_loans = con.execute(f"SELECT count(*) FROM '{out}/loans.parquet'").fetchone()[0]
+        n_journal = con.execute(f"SELECT max(seq) FROM '{out}/journal.parquet'").fetchone()[0]
+    assert n_loans == then["total"]["rows"] and n_journal == first_loans
+    refused = led.run("rows", "loans", "--known-at", "2", "--include-voided")
+    assert refused.exit_code == 2 and "不能同时使用" in refused.output

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UsageError
-from . import app, friendly, open_store
+from . import KnownAt, app, friendly, open_reader
 
 
 def period(month: str | None, since: str | None, to: str | None, as_of: str | None):
@@ -40,11 +40,14 @@ def rows_(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 (金额为元)")] = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写出工作簿 (.xlsx, 金额为元, 含合计与字段说明)")] = None,
     csv_out: Annotated[Optional[str], typer.Option("--csv", help="写出 CSV (金额为元);写 - 输出到屏幕")] = None,
+    known_at: KnownAt = None,
 ) -> None:
     """列出构成某个数字的明细行及其来源 (the rows behind a figure: business fields, file, sheet, row, sha256, batch)."""
     from ..reports.rows import Filters, rows
     from ..reports.rows_render import json_text, text, total_text, write_csv, write_xlsx
 
+    if known_at is not None and include_voided:
+        raise UsageError("--known-at 与 --include-voided 不能同时使用", "按当时所知列出的只是当时未作废的行;要看作废的行,请去掉 --known-at。")
     if programme and other:
         raise UsageError("--programme 与 --other 不能同时使用", "知识价值信用贷款用 --programme,引导的其他商业贷款用 --other;都不写则全部列出。")
     if xlsx is not None:
@@ -61,7 +64,7 @@ def rows_(
         programme=True if programme else False if other else None,
         enterprise=enterprise, batch=batch, include_voided=include_voided,
     )
-    with open_store(read_only=True) as store:
+    with open_reader(known_at) as store:
         con = store.con
         found = rows(con, kind, filters)
         try:

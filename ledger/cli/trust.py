@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import State, app, closed_period_adjustments, closed_period_mark, committing, db_path, friendly, open_store
+from . import KnownAt, State, app, closed_period_adjustments, closed_period_mark, committing, db_path, friendly, open_store
 
 AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
@@ -95,6 +95,7 @@ def export(
         bool, typer.Option("--include-voided", help="同时导出已作废的行,加 voided / void_reason / void_entry 列(默认只导出未作废的行)")
     ] = False,
     as_json: AsJson = False,
+    known_at: KnownAt = None,
 ) -> None:
     """导出账本全部表 (export every table for auditors' own tools; live rows only unless --include-voided; read-only)."""
     from ..backup import export_parquet, export_xlsx
@@ -104,11 +105,13 @@ def export(
 
     if parquet is None and xlsx is None:
         raise UsageError("请指定导出格式", "例如 `ledger export --parquet 导出目录` 或 `ledger export --xlsx 账本.xlsx`。")
+    if known_at is not None and include_voided:
+        raise UsageError("--known-at 与 --include-voided 不能同时使用", "按当时所知导出只含当时未作废的行;要看作废的行,请去掉 --known-at。")
     copies = []
     if parquet is not None:
-        copies.append(export_parquet(db_path(), parquet, include_voided, merge=not State.read_only))
+        copies.append(export_parquet(db_path(), parquet, include_voided, merge=not State.read_only, known_at=known_at))
     if xlsx is not None:
-        copies.append(export_xlsx(db_path(), xlsx, include_voided, merge=not State.read_only))
+        copies.append(export_xlsx(db_path(), xlsx, include_voided, merge=not State.read_only, known_at=known_at))
     if as_json:
         render.print_json({"exports": [c.to_json() for c in copies]})
     else:

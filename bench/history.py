@@ -89,7 +89,7 @@ def build_history(source: Path = DEFAULT_FILE, path: Path = HISTORY_FILE, year: 
     return path
 
 
-def measure(repeat: int = 5, day: dt.date | None = None) -> dict:
+def measure(repeat: int = 5, day: dt.date | None = None, db: Path = DEFAULT_FILE) -> dict:
     """The figures of this benchmark (CLI wall best/median, in-process best, ratios)."""
     from run import child, cli_figures, in_process, interleaved, ledger_argv
 
@@ -101,7 +101,6 @@ def measure(repeat: int = 5, day: dt.date | None = None) -> dict:
     from ledger.reports.summary import summary
 
     day = day or dt.date(YEARS[1], 12, 31)
-    db = DEFAULT_FILE
     policy = load_policy()
     plain = duckdb.connect(str(db), read_only=True)
     shadowed = duckdb.connect(str(db), read_only=True)
@@ -140,7 +139,7 @@ def measure(repeat: int = 5, day: dt.date | None = None) -> dict:
     finally:
         plain.close()
         shadowed.close()
-    hist = build_history()
+    hist = build_history(db, db.with_name(f"{db.stem}_history.duckdb"))
     con = duckdb.connect(str(hist), read_only=True)
     try:
         c = changes(con, PERIOD, None)

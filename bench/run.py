@@ -479,7 +479,7 @@ def main() -> None:
         "verify": verify_timing(args.db, args.repeat),
         "rows": rows_timing(args.db, args.repeat),
         "import": import_bench(args.skip_import),
-        "history": None if args.skip_history else history.measure(args.repeat, day),
+        "history": None if args.skip_history else history.measure(args.repeat, day, args.db),
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -318,6 +318,7 @@ def export_xlsx(source: Path, out: Path, include_voided: bool = False, merge: bo
             copy = Copy(out, "xlsx", head, entries, include_voided=include_voided)
             facts = _fact_tables(con)
             about = wb.create_sheet("说明")
+            printable(about, 1)
             for table in _tables(con):
                 copy.columns[table] = _columns(con, table, facts, include_voided)
                 cur = con.execute(_export_query(table, facts, include_voided, known))

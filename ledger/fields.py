@@ -104,20 +104,12 @@ def field_sheet(wb, rows: list[tuple[str, str, str, str]]) -> None:
     """A 字段说明 sheet: for each (table, column, label, unit) one line, to say what each column holds."""
     from . import xlsx_safe
 
+    from .xlsx_print import printable
+
     ws = wb.create_sheet("字段说明")
+    printable(ws, 1)
     ws.append(xlsx_safe.row(ws, ["表", "字段", "中文名称", "单位"]))
     for values in rows:
         ws.append(xlsx_safe.row(ws, list(values)))
-    printable(ws)
-
-
-def printable(ws) -> None:
-    """Landscape, one page wide, header repeated on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
 
 

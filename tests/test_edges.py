@@ -56,7 +56,8 @@ def test_empty_reports_json_fits_its_schema_notes_included(ledger: Ledger, tmp_p
 
     validate("-".join(args), ledger.json(*args))
     policy = tmp_path / "空政策.toml"
-    policy.write_text('name = "空政策"\n', encoding="utf-8")
+    # a policy with nothing in force (an empty file is a usage error: tests/test_policy_checks.py)
+    policy.write_text('name = "空政策"\n[[targets]]\neffective_from = 2099-01-01\nsource = "测试"\nmilestones = [{ year = 2100, hnte = 1, tech_sme = 1 }]\n', encoding="utf-8")
     if args not in (("report", "leverage"), ("report", "outstanding")):
         validate("-".join(args), ledger.json(*args, "--policy", policy))
 
@@ -77,7 +78,7 @@ def test_leverage_says_why_a_figure_is_a_dash(ledger: Ledger):
 
 def test_targets_without_a_version_in_force_is_no_usage_error(ledger: Ledger, tmp_path):
     policy = tmp_path / "无目标.toml"
-    policy.write_text('name = "无目标政策"\n', encoding="utf-8")
+    policy.write_text('name = "无目标政策"\n[[targets]]\neffective_from = 2099-01-01\nsource = "测试"\nmilestones = [{ year = 2100, hnte = 1, tech_sme = 1 }]\n', encoding="utf-8")
     result = ledger.run("report", "targets", "--as-of", "2023-06-30", "--policy", policy)
     assert result.exit_code == 0, result.output
     assert "政策文件「无目标政策」中没有2023年6月30日生效的“双倍增”目标([[targets]])" in result.stdout

@@ -136,7 +136,7 @@ def test_benchmark_prints_every_figure(city, tmp_path):
 
     env = {**os.environ, "PYTHONPATH": str(BENCH.parent)}
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--db", str(city), "--repeat", "1", "--skip-import", "--as-of", "2021-12-31", "--json"],
+        [sys.executable, str(BENCH / "run.py"), "--db", str(city), "--repeat", "1", "--skip-import", "--skip-history", "--as-of", "2021-12-31", "--json"],
         capture_output=True, env=env, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]

@@ -15,7 +15,8 @@ import sys
 
 from pathlib import Path
 
-from ..fields import field_sheet, printable
+from ..fields import field_sheet
+from ..xlsx_print import printable
 from ..money import fmt_wan
 from .rows import Rows
 

@@ -565,7 +565,7 @@ def test_vectorised_credit_code_check_agrees_with_the_scalar_one():
     import random
 
     from ledger.importing.validate import valid_credit_codes
-    from ledger.importing.values import credit_code_valid
+    from ledger.importing.credit_code import credit_code_valid
 
     rng = random.Random(5)
     good = codes(200, seed=11)

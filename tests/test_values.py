@@ -7,13 +7,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from ledger.importing.credit_code import credit_code_check_digit, credit_code_problem, credit_code_valid
+from ledger.importing.units import header_unit, normalize_header, unit_line, unit_multiplier
 from ledger.importing.values import (
     MAX_FEN,
-    credit_code_check_digit,
-    credit_code_problem,
-    credit_code_valid,
-    header_unit,
-    normalize_header,
     parse_amounts,
     parse_bools,
     parse_codes,
@@ -22,8 +19,6 @@ from ledger.importing.values import (
     parse_rates,
     parse_scores,
     parse_texts,
-    unit_line,
-    unit_multiplier,
 )
 
 FULL = str.maketrans("0123456789,.-%", "０１２３４５６７８９，．－％")

@@ -115,7 +115,7 @@ def _kind_from_toml(data: dict) -> KindSpec:
 
 
 def _base(name: str) -> str:
-    from .values import header_unit, normalize_header
+    from .units import header_unit, normalize_header
 
     return header_unit(normalize_header(name))[0]
 

@@ -327,12 +327,19 @@ def test_texts():
 
 
 def test_codes():
-    values = [" 91500000 2028 05720t ", "９１５０００００２０２８０５７２０Ｔ", "91500000202805720T", "915\u3000000\n00202805720T", *EMPTIES, 123456789012345678]
+    values = [" 91500000 2028 05720t ", "９１５０００００２０２８０５７２０Ｔ", "91500000202805720T", "915\u3000000\u200b00202805720T\n", *EMPTIES, 123456789012345678]
     parsed, problems = parse_codes(values)
     assert parsed[:4] == ["91500000202805720T"] * 4
     assert parsed[4:-1] == [None] * len(EMPTIES)
     assert parsed[-1] == "123456789012345678"
     assert problems == []
+
+
+def test_code_with_a_line_break_inside_is_refused():
+    """A code is an identifier: a line break inside is refused (at its ends it is trimmed)."""
+    parsed, problems = parse_codes(["915000\n00202805720T"])
+    assert parsed == [None]
+    assert [(code, "U+000A" in message) for _, code, message in problems] == [("control_char", True)]
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "914403001922038216", "9144030071526726XG", "91500000202805720T"])

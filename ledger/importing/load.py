@@ -16,6 +16,7 @@ from ..problems import WARNING, Problem
 from ..programs import PendingSheet, hooks
 from ..store import registered, sql_text
 from .frame import SCALE
+from .text import cell_text
 
 NOT_LOADED = {"id", "batch_id"}
 
@@ -83,7 +84,8 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
         ).fetchall()
     key_col = pending.typed.layout.placed[spec.key[0]]
     header = spec.column(spec.key[0]).header
-    labels = dict(zip(pending.typed.source_rows, pending.frame[spec.key[0]]))
+    raw_keys = dict(zip(pending.typed.source_rows, pending.typed.raw[spec.key[0]]))  # the cells as the bank wrote them
+    labels = {row: cell_text(raw_keys[row]) for row, *_ in rows}
     command = f"ledger import {file_path or pending.file}"
 
     def listed(row, message: str, hint: str) -> Problem:

@@ -380,7 +380,7 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
         key = tuple(keyed.loc[i, list(spec.key)]) if len(spec.key) > 1 else keyed.at[i, spec.key[0]]
         problems.append(
             _duplicate_key(
-                typed.layout, file, sheet, int(keyed.at[i, "source_row"]), keyed.at[i, spec.key[0]],
+                typed.layout, file, sheet, int(keyed.at[i, "source_row"]), typed.raw[spec.key[0]][i],
                 f"第{first_row[key]}行", "同一编号在一张表中只能出现一次;请删除重复行或更正编号。",
             )
         )
@@ -388,7 +388,10 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
 
 
 def _duplicate_key(layout, file: str, sheet: str, row: int, value, first: str, hint: str) -> Problem:
-    """A `duplicate_key` at the key cell of `row`: its value already stands at `first`."""
+    """A `duplicate_key` at the key cell of `row` (`value` as the bank wrote it): its key already stands at `first`."""
+    from .text import cell_text
+
+    value = cell_text(value)
     key = layout.kind.key[0]
     placed = layout.placed[key]
     return Problem(
@@ -434,14 +437,14 @@ def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[
         if sheets_of_kind[p.kind] < 2 or spec.repeatable or any(k not in p.frame.columns for k in spec.key):
             continue  # one sheet of its kind: `_duplicate_keys` has checked it
         keyed = p.frame.dropna(subset=list(spec.key)).drop_duplicates(subset=list(spec.key))
-        keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"])
-        for *key, row in keys:
+        keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"], keyed.index)
+        for *key, row, i in keys:
             seen = first.setdefault((spec.kind, *key), (p.sheet, int(row)))
             if seen[0] == p.sheet:
                 continue
             problems.append(
                 _duplicate_key(
-                    p.typed.layout, p.file, p.sheet, int(row), key[0], f"工作表「{seen[0]}」第{seen[1]}行",
+                    p.typed.layout, p.file, p.sheet, int(row), p.typed.raw[spec.key[0]][i], f"工作表「{seen[0]}」第{seen[1]}行",
                     "同一编号在一个文件中只能出现一次(各工作表合计);请删除重复行或更正编号后再导入。",
                 )
             )

@@ -30,7 +30,7 @@ def _schema_dir() -> Path:
 
 SCHEMA_DIR = _schema_dir()
 
-TYPES = {"text", "code", "amount", "date", "rate", "bool", "int", "score"}
+TYPES = {"text", "id", "name", "code", "amount", "date", "rate", "bool", "int", "score"}
 
 
 @dataclass(frozen=True)

@@ -231,4 +231,6 @@ def _display(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    from .text import cell_text
+
+    return cell_text(str(value).strip())

@@ -18,7 +18,23 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from .credit_code import DASHES, credit_code_valid
-from .text import BLANK_RUN, BLANKS, HALF_WIDTH, half_width, native, text_of
+from .text import (
+    BLANK_RUN,
+    BLANKS,
+    CELL_MAX,
+    HALF_WIDTH,
+    IDENTIFIER_MAX,
+    NAME_MAX,
+    SPACE_CHARS,
+    char_label,
+    half_width,
+    identifier_key,
+    name_key,
+    native,
+    refused_chars,
+    text_of,
+    visible,
+)
 from .units import UNITS, canonical_unit
 
 Problem = tuple[int, str, str]
@@ -30,7 +46,7 @@ def _shown(value) -> str:
         return f"{value:.3e}"
     if isinstance(value, str):
         text = value.strip(BLANKS)
-        return text if len(text) <= 40 else text[:40] + "…"
+        return visible(text if len(text) <= 40 else text[:40] + "…")
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -420,14 +436,82 @@ def parse_scores(values: list) -> tuple[list[int | None], list[Problem]]:
 
 
 
+def _kept(text: str) -> str:
+    return text.strip(BLANKS)
+
+
+# How each kind of text column is read: (what a cell becomes, line breaks allowed inside, most
+# characters, what the limit is called). A name keeps a line break as a space (a wrapped cell).
+_TEXT_RULES = {
+    "text": (_kept, True, CELL_MAX, "单元格"),
+    "name": (name_key, True, NAME_MAX, "名称"),
+    "id": (identifier_key, False, IDENTIFIER_MAX, "编号"),
+    "code": (lambda t: _code_of(name_key(t)), False, IDENTIFIER_MAX, "代码"),
+}
+
+
+def _text_result(v, kind: str):
+    """One text cell read as `kind`: its stored text, None when blank, or a (code, message) problem."""
+    read, breaks, limit, what = _TEXT_RULES[kind]
+    if type(v) is not str:  # a number or date: its text form holds no control character
+        t = text_of(v)
+        return None if t is None else read(t) or None
+    t = v.strip(SPACE_CHARS)
+    if not t:
+        return None
+    bad = refused_chars(t, line_breaks=breaks)
+    if bad:
+        return "control_char", f"「{_shown(v)}」含有不可见控制字符 {'、'.join(map(char_label, bad))}"
+    out = read(t) or None
+    if out is not None and len(out) > limit:
+        return "too_long", f"「{_shown(v)}」有 {len(out):,} 个字符,超过{what}的上限 {limit} 个字符"
+    return out
+
+
+def _parse_text_kind(values: list, kind: str) -> tuple[list[str | None], list[Problem]]:
+    out: list[str | None] = []
+    problems: list[Problem] = []
+    cache: dict = {}
+    append = out.append
+    for i, v in enumerate(values):
+        if v is None:
+            append(None)
+            continue
+        # 1, 1.0 and True are equal keys, but not the same text: only strings are cached
+        result = _once_per_value(cache, v, lambda x: _text_result(x, kind)) if type(v) is str else _text_result(v, kind)
+        if type(result) is tuple:
+            problems.append((i, *result))
+            append(None)
+        else:
+            append(result)
+    return out, problems
+
+
 def parse_texts(values: list) -> tuple[list[str | None], list[Problem]]:
-    """Trimmed text; numbers that are whole become '123' not '123.0' (contract numbers typed as numbers).
+    """Free text, trimmed; numbers that are whole become '123' not '123.0'.
 
-    Never reports a problem: any cell has a text form (dates as 2021-03-05).
+    A line break inside is kept; any other control character (U+0000–U+001F, U+007F–U+009F,
+    the bidi controls) is refused by cell ('control_char'), as is a cell over CELL_MAX characters.
     """
-    # Text cells, nearly all of a column, are trimmed inline; the rest go through _text_of.
-    return [(v.strip(BLANKS) or None) if type(v) is str else text_of(v) for v in values], []
+    return _parse_text_kind(values, "text")
 
+
+def parse_names(values: list) -> tuple[list[str | None], list[Problem]]:
+    """企业名称, 贷款银行, 载体名称 …: `text.name_key` of each cell (NFKC, no invisible characters, one space).
+
+    A line break inside counts as a space; other control characters are refused, and names
+    over NAME_MAX characters ('too_long').
+    """
+    return _parse_text_kind(values, "name")
+
+
+def parse_identifiers(values: list) -> tuple[list[str | None], list[Problem]]:
+    """合同编号, 申报编号 …: `text.identifier_key` of each cell (as a name, then upper case: gbk3 is GBK3).
+
+    Whole numbers become '123'. Any control character inside, a line break too, is refused, and
+    identifiers over IDENTIFIER_MAX characters ('too_long'). Each distinct cell is read once.
+    """
+    return _parse_text_kind(values, "id")
 
 
 def _code_of(v) -> str | None:
@@ -446,19 +530,11 @@ def parse_codes(values: list) -> tuple[list[str | None], list[Problem]]:
 
     Hyphens are taken out too when what is left is a valid code (91500113-MA5U000010);
     otherwise the code stays as written, for the check's message (see credit_code_problem).
+    Invisible characters are removed as in a name; control characters are refused, as in
+    an identifier. An enterprise borrows more than once: each distinct cell is read once.
     """
-    # An enterprise borrows more than once: each distinct cell is normalised once.
-    memo: dict = {}
-    out: list[str | None] = []
-    append = out.append
-    for v in values:
-        if type(v) is not str:  # 1, 1.0 and True are equal keys, but not the same text
-            append(_code_of(v))
-        elif v in memo:
-            append(memo[v])
-        else:
-            append(memo.setdefault(v, _code_of(v)))
-    return out, []
+    return _parse_text_kind(values, "code")
+
 
 _TRUE = {"是", "是的", "y", "yes", "true", "t", "1", "对", "√", "✓", "✔"}
 _FALSE = {"否", "不是", "n", "no", "false", "f", "0", "×", "✗", "✘"}

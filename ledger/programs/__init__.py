@@ -45,7 +45,9 @@ class PendingSheet:
         elif isinstance(raw, float) and raw.is_integer():
             value = str(int(raw))
         else:
-            value = str(raw).strip()
+            from ..importing.text import cell_text
+
+            value = cell_text(str(raw).strip())
         return Problem(
             code=code,
             message=message,

@@ -76,7 +76,7 @@ CELL_MAX = 2000  # characters of any text cell
 # Refused wherever they stand (a line break only inside free text): C0 and C1 controls, DEL,
 # and the bidi embeddings, overrides and isolates, which reorder what a terminal shows.
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_REFUSED = frozenset(map(chr, (*range(0x00, 0x20), *range(0x7F, 0xA0)))) | frozenset(_BIDI)
+REFUSED = frozenset(map(chr, (*range(0x00, 0x20), *range(0x7F, 0xA0)))) | frozenset(_BIDI)
 _LINE_BREAKS = frozenset("\n\r")
 # What is trimmed at either end and counted as a space inside: Unicode spaces and the ASCII
 # white space a cell picks up from copy and paste (tab, line breaks), U+0085 and U+2028/9.
@@ -108,7 +108,7 @@ def refused_chars(text: str, line_breaks: bool = False) -> list[str]:
     """
     if text.isprintable():  # C-level: no control, format or non-ASCII space character at all
         return []
-    found = dict.fromkeys(c for c in text if c in _REFUSED and not (line_breaks and c in _LINE_BREAKS))
+    found = dict.fromkeys(c for c in text if c in REFUSED and not (line_breaks and c in _LINE_BREAKS))
     return list(found)
 
 
@@ -116,7 +116,7 @@ def visible(text: str) -> str:
     """`text` with every control character (a line break too) shown as ⟨U+001B⟩: one line, safe to print in a message."""
     if text.isprintable():
         return text
-    return "".join(f"⟨U+{ord(c):04X}⟩" if c in _REFUSED else c for c in text)
+    return "".join(f"⟨U+{ord(c):04X}⟩" if c in REFUSED else c for c in text)
 
 
 def cell_text(value, limit: int = 200) -> str:

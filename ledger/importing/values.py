@@ -25,6 +25,7 @@ from .text import (
     HALF_WIDTH,
     IDENTIFIER_MAX,
     NAME_MAX,
+    REFUSED,
     SPACE_CHARS,
     char_label,
     half_width,
@@ -448,6 +449,16 @@ _TEXT_RULES = {
     "id": (identifier_key, False, IDENTIFIER_MAX, "编号"),
     "code": (lambda t: _code_of(name_key(t)), False, IDENTIFIER_MAX, "代码"),
 }
+
+
+def stored_key(text: str, kind: str) -> str | None:
+    """The key a cell stored by an older ledger stands for, read as a `kind` cell is read on import.
+
+    A stored cell cannot be refused any more: its control characters are dropped first.
+    """
+    t = "".join(c for c in text if c not in REFUSED) if not text.isprintable() else text
+    t = t.strip(SPACE_CHARS)
+    return (_TEXT_RULES[kind][0](t) or None) if t else None
 
 
 def _text_result(v, kind: str):

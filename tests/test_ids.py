@@ -1,0 +1,157 @@
+"""Issue 13, import side: identifiers mean what a person reads; control characters and over-long
+text refused by cell; older ledgers upgraded with `verify` still passing. Through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ENTERPRISE_HEADER, LOAN_HEADER, codes, write_xlsx
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def write_csv(path: Path, rows: list[list]) -> Path:
+    """A UTF-8 CSV (it carries control characters that an .xlsx writer refuses)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def loan(contract, code, name="重庆甲科技有限公司", bank="建设银行", amount="1000000"):
+    return [contract, code, name, bank, "知识价值信用贷款", "2024-01-05", "2024-12-05", amount, "4.35"]
+
+
+@pytest.fixture
+def registered(ledger, tmp_path):
+    """A ledger with two enterprises in its registry; returns (ledger, their codes)."""
+    c = codes(2)
+    path = write_xlsx(tmp_path / "企业名录.xlsx", [ENTERPRISE_HEADER, [c[0], "重庆甲科技有限公司", "巴南区"], [c[1], "重庆乙科技有限公司", "巴南区"]])
+    assert ledger.run("import", path).exit_code == 0
+    return ledger, c
+
+
+def loans_count(ledger) -> int:
+    return ledger.sql("SELECT count(*) FROM v_loans")[0][0]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["HX\u200b0001", "\ufeffHX0001", "HX\u20600001", "hx0001", "ＨＸ０００１", "\u00a0HX0001\u3000", " HX0001\n", "Hx\u200d0001"],
+)
+def test_a_contract_number_spelled_another_way_is_the_same_loan(registered, tmp_path, spelling):
+    ledger, c = registered
+    assert ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX0001", c[0])])).exit_code == 0
+    result = ledger.run("import", write_csv(tmp_path / "b.csv", [LOAN_HEADER, loan(spelling, c[0])]))
+    assert result.exit_code == 0, result.output
+    assert "已在账本中" in result.output
+    assert loans_count(ledger) == 1
+    assert ledger.sql("SELECT contract_no FROM loans") == [("HX0001",)]
+    assert ledger.run("verify").exit_code == 0
+
+
+def test_two_spellings_in_one_sheet_are_a_duplicate_quoting_the_cell_as_written(registered, tmp_path):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("gbk3", c[0]), loan("GBK3", c[1])]))
+    assert result.exit_code == 1
+    assert "「GBK3」与第2行重复" in result.output
+    assert loans_count(ledger) == 0
+
+
+def test_names_are_stored_normalised(registered, tmp_path):
+    ledger, c = registered
+    path = write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], name="重庆甲科技\u200b有限公司", bank=" 建设\u00a0\u00a0银行 ")])
+    assert ledger.run("import", path).exit_code == 0
+    assert ledger.sql("SELECT enterprise_name, bank FROM loans") == [("重庆甲科技有限公司", "建设 银行")]
+    assert ledger.sql("SELECT name FROM banks") == [("建设 银行",)]
+
+
+@pytest.mark.parametrize(
+    ("cell", "named"),
+    [("HX\x000001", "U+0000"), ("HX\x1b[31m0001\x07", "U+001B"), ("HX00\n01", "U+000A"), ("HX\x7f1", "U+007F"), ("HX\x851", "U+0085")],
+)
+def test_control_characters_in_an_identifier_are_refused_by_cell(registered, tmp_path, cell, named):
+    ledger, c = registered
+    path = tmp_path / "a.csv"
+    write_csv(path, [LOAN_HEADER, loan(cell, c[0])])
+    if "\x00" in cell:  # a NUL makes the CSV read as binary: put it in a workbook's XML instead
+        path = write_xlsx(tmp_path / "a.xlsx", [LOAN_HEADER, loan("HX_x0000_0001", c[0])])
+    result = ledger.run("import", path)
+    assert result.exit_code == 1
+    assert f"含有不可见控制字符 {named}" in result.output
+    assert "提示" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output  # never printed raw
+    assert loans_count(ledger) == 0
+
+
+@pytest.mark.parametrize("bidi", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_bidi_controls_in_a_bank_name_are_refused(registered, tmp_path, bidi):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], bank="建设银行" + bidi)]))
+    assert result.exit_code == 1
+    assert f"U+{ord(bidi):04X}" in result.output
+    assert "a.csv!D2" in result.output
+    assert ledger.sql("SELECT count(*) FROM banks") == [(0,)]
+
+
+def test_a_line_break_inside_free_text_is_kept(registered, tmp_path):
+    ledger, c = registered
+    row = loan("HX1", c[0])
+    row[4] = "知识价值\n信用贷款"
+    assert ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, row])).exit_code == 0
+    assert ledger.sql("SELECT product FROM loans") == [("知识价值\n信用贷款",)]
+
+
+@pytest.mark.parametrize(
+    ("column", "length", "limit"),
+    [(0, 65, 64), (2, 201, 200), (4, 2001, 2000)],
+)
+def test_over_long_cells_are_refused_by_cell(registered, tmp_path, column, length, limit):
+    ledger, c = registered
+    row = loan("HX1", c[0])
+    row[column] = "甲" * length
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, row]))
+    assert result.exit_code == 1
+    assert f"有 {length:,} 个字符" in result.output and f"上限 {limit} 个字符" in result.output
+    assert loans_count(ledger) == 0
+
+
+def test_a_32000_character_contract_number_is_refused_and_not_echoed_whole(registered, tmp_path):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("H" * 32000, c[0])]))
+    assert result.exit_code == 1
+    assert "有 32,000 个字符" in result.output
+    assert len(result.output) < 5000
+
+
+def _v1_ledger(tmp_path) -> Path:
+    path = tmp_path / "v1.duckdb"
+    with gzip.open(DATA / "v1_ledger.duckdb.gz", "rb") as src, open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def test_a_ledger_of_the_old_code_upgrades_and_still_verifies(tmp_path):
+    """v1_ledger.duckdb.gz was written by schema version 1 (tests/data/make_v1_ledger.py): its loans
+    are stored as gbk3, HX\\u200b0002, ＨＸ０００３ and HX0004. Resent in other spellings, none is doubled."""
+    from conftest import Ledger
+
+    ledger = Ledger(_v1_ledger(tmp_path))
+    assert ledger.run("verify").exit_code == 0  # readers open a version-1 file as it is
+    enterprise = dict(ledger.sql("SELECT contract_no, credit_code FROM loans"))
+    c0, c1 = enterprise["gbk3"], enterprise["HX\u200b0002"]
+    resent = [loan("GBK3", c0), loan("hx0002", c1), loan("HX0003", c1), loan("hx0004", c0), loan("HX0005", c0)]
+    result = ledger.run("import", write_csv(tmp_path / "resent.csv", [LOAN_HEADER, *resent]))
+    assert result.exit_code == 0, result.output
+    assert "existing_key×4" in result.output
+    assert ledger.sql("SELECT count(*) FROM v_loans") == [(5,)]
+    assert ledger.sql("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    migrated = ledger.sql("SELECT detail FROM journal WHERE action = 'migrate'")
+    assert len(migrated) == 1 and "HX0003" in migrated[0][0]
+    assert ledger.sql("SELECT contract_no FROM loans ORDER BY id")[:3] == [("gbk3",), ("HX\u200b0002",), ("ＨＸ０００３",)]  # never rewritten
+    verified = ledger.run("verify")
+    assert verified.exit_code == 0, verified.output

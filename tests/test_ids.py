@@ -155,3 +155,43 @@ def test_a_ledger_of_the_old_code_upgrades_and_still_verifies(tmp_path):
     assert ledger.sql("SELECT contract_no FROM loans ORDER BY id")[:3] == [("gbk3",), ("HX\u200b0002",), ("ＨＸ０００３",)]  # never rewritten
     verified = ledger.run("verify")
     assert verified.exit_code == 0, verified.output
+
+
+# --- plausibility ceilings ---------------------------------------------------------------------
+
+
+def test_a_loan_of_9e15_yuan_is_refused_by_cell_citing_the_default_ceiling(registered, tmp_path):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0]), loan("HX2", c[0], amount="9000000000000000")]))
+    assert result.exit_code == 1
+    assert "a.csv!H3" in result.output
+    assert "超过合理上限 100,000,000.00 元" in result.output and "limits.loan_amount" in result.output and "软件默认值" in result.output
+    assert "enterprise_cap" not in result.output  # a refused figure is judged by no rule
+    assert loans_count(ledger) == 0
+    assert ledger.run("verify").exit_code == 0
+
+
+def test_a_loan_of_exactly_the_ceiling_is_imported(registered, tmp_path):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], amount="100000000.00")]))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_districts_ceilings_are_effective_dated(registered, tmp_path, monkeypatch):
+    ledger, c = registered
+    from ledger.policy import DEFAULT_POLICY
+
+    policy = tmp_path / "district.toml"
+    policy.write_text(
+        DEFAULT_POLICY.read_text(encoding="utf-8")
+        + '\n[[limits]]\neffective_from = 2024-06-01\nsource = "测试区文件"\nloan_amount = "3000000.00"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LEDGER_POLICY", str(policy))
+    early = loan("HX1", c[0], amount="4000000")  # 2024-01-05: the default's 1亿 is in force
+    late = loan("HX2", c[1], amount="4000000")
+    late[5], late[6] = "2024-07-01", "2025-06-30"
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, early, late]))
+    assert result.exit_code == 1
+    assert "a.csv!H3" in result.output and "a.csv!H2" not in result.output
+    assert "3,000,000.00" in result.output and "测试区文件" in result.output

@@ -187,6 +187,7 @@ def import_(
     from ..importing.paths import expand
     from ..importing.pipeline import import_file
     from ..importing.schema import kind as kind_spec
+    from ..policy import load_policy
     from ..reports import render
 
     paths = expand(file)
@@ -210,13 +211,14 @@ def import_(
     with committing() as unmerged:
         with open_store() as store:
             replacement = None
+            policy = load_policy()
             if replaces:
                 from ..importing.replace import resolve
 
                 replacement = resolve(store.con, replaces, reason)
             for path, mapping in zip(paths, mappings):
                 headers = mapping.headers if mapping else None
-                results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement))
+                results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement, policy=policy))
     marked = unwritten = None
     if errors_out is not None and results[0].problems:
         try:

@@ -84,11 +84,14 @@ def import_file(
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
     replacement=None,
+    policy=None,
 ) -> ImportResult:
     """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`).
 
     With `replacement` (see `replace.resolve`), the rows it names are voided in the same
     transaction, before the file's rows go in, and the result carries the difference.
+    `policy` (a `ledger.policy.Policy`, passed in by the caller) sets the plausibility ceilings
+    of amounts (`[[limits]]`); without one they are not checked.
     """
     # A big sheet makes millions of objects and hardly any reference cycles: the cyclic
     # collector would walk them all again and again (7% of an import) to find next to nothing.
@@ -98,14 +101,14 @@ def import_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import_file(store, path, kind, sheet, dry_run, mapping, replacement)
+        return _import_file(store, path, kind, sheet, dry_run, mapping, replacement, policy)
     finally:
         if collecting:
             gc.enable()
             gc.collect()
 
 
-def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, replacement) -> ImportResult:
+def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, replacement, policy) -> ImportResult:
     name = path.name
     try:
         digest = file_sha256(path)
@@ -158,6 +161,10 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
     result.problems.extend(_duplicate_keys_across_sheets(pending))
     result.problems.extend(_without_rows(p) for p in pending if len(p.frame) == 0)
     pending.sort(key=lambda p: programs.load_rank(p.kind))
+    from .ceilings import over_ceiling
+
+    for p in pending:
+        result.problems.extend(over_ceiling(p, policy))
     ctx = programs.ImportContext(store.con, pending)
     named_rules = programs.rules()
     for p in pending:

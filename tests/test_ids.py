@@ -195,3 +195,73 @@ def test_a_districts_ceilings_are_effective_dated(registered, tmp_path, monkeypa
     assert result.exit_code == 1
     assert "a.csv!H3" in result.output and "a.csv!H2" not in result.output
     assert "3,000,000.00" in result.output and "测试区文件" in result.output
+
+
+# --- hostile sheets: nothing may abort the process -------------------------------------------
+
+
+def _rewrite_sheet(src: Path, dst: Path, change) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            out.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return dst
+
+
+def _far_cell(tmp_path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in [LOAN_HEADER, loan("HX1", codes(1)[0])]:
+        ws.append(row)
+    ws["XFD1048576"] = 1
+    path = tmp_path / "far.xlsx"
+    wb.save(path)
+    return path
+
+
+def _run_apart(db: Path, *args) -> "subprocess.CompletedProcess":
+    """The CLI in a process of its own: a reader that aborts (exit 134) must not take the test run with it."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ledger", "--db", str(db), *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "far_cell",  # one cell at XFD1048576: a 5 KB file
+        "far_cell_small_dimension",  # the same, its <dimension> claiming A1:I2
+        "unreferenced_rows",  # rows without r=, 1,048,576 of them, and one wide row
+    ],
+)
+def test_a_sheet_reaching_too_far_is_refused_not_aborted(ledger, tmp_path, hostile):
+    far = _far_cell(tmp_path)
+    if hostile == "far_cell":
+        path = far
+    elif hostile == "far_cell_small_dimension":
+        path = _rewrite_sheet(far, tmp_path / "dim.xlsx", lambda d: d.replace(b'ref="A1:XFD1048576"', b'ref="A1:I2"'))
+    else:
+        rows = b"<row/>" * 1_048_576 + b"<row>" + b"<c><v>1</v></c>" * 40 + b"</row>"
+        path = _rewrite_sheet(far, tmp_path / "rows.xlsx", lambda d: d.replace(b"</sheetData>", rows + b"</sheetData>").replace(b'<dimension ref="A1:XFD1048576" />', b""))
+    assert path.stat().st_size < 200_000
+    result = _run_apart(ledger.path, "import", path)
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert "单元格范围达" in result.stdout and "超过上限" in result.stdout
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr
+    assert loans_count(ledger) == 0
+
+
+def test_a_sheet_with_a_huge_declared_dimension_but_small_cells_still_reads(registered, tmp_path):
+    ledger, c = registered
+    path = write_xlsx(tmp_path / "a.xlsx", [LOAN_HEADER, loan("HX1", c[0])])
+    import re
+
+    path = _rewrite_sheet(path, tmp_path / "b.xlsx", lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', d))
+    result = ledger.run("import", path)
+    assert result.exit_code == 0, result.output
+    assert loans_count(ledger) == 1

@@ -34,6 +34,10 @@ from python_calamine import (
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes a file may hold once unzipped (zip formats) or as is
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384  # Excel's own last column, XFD
+# Cells a sheet's extent (last row × last column) may span: calamine allocates the whole extent
+# at once, 32 bytes a cell, before it hands back a single row (1 GiB here; 512 GiB for XFD1048576).
+MAX_CELLS = 32 * 1024 * 1024
 EXCEL_ROWS = 1_048_576  # a sheet filling every row of Excel was most likely cut off there
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -122,6 +126,8 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
                 names = "、".join(f"「{m.name}」" for m in metas) or "(无)"
                 raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"文件中的工作表有: {names}。")
             metas = chosen
+        if scan is not None:
+            scan.check_extents(path, [m.name for m in metas])
         sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible, workbook_sheets=count) for m in metas]
     if scan is not None:
         _inspect_xlsx(path, sheets, scan.result())
@@ -336,28 +342,185 @@ class _Scan(threading.Thread):
         super().__init__(name="xlsx-scan", daemon=True)
         self.path, self.only = path, only
         self.found: dict | None = None
+        self.extents: dict[str, tuple[int, int]] | None = None  # sheet name -> (last row, last column)
+        self.sized = threading.Event()
         self.start()
 
     def run(self) -> None:
         try:
-            found = {}
-            with zipfile.ZipFile(self.path) as z:
-                for name, part in _sheet_parts(z).items():
-                    if self.only is not None and name.strip() != self.only.strip():
-                        continue
-                    if z.getinfo(part).file_size <= WHOLE_PART:
-                        xml = z.read(part)
-                        prefix, errors, formulas = _flags(xml)
-                        found[name] = (part, prefix, errors, formulas, xml if errors or formulas else None)
-                    else:
-                        found[name] = (part, *_scan(z, part), None)
-            self.found = found
+            self._run()
         except Exception:
             self.found = None
+        finally:
+            self.sized.set()
+
+    def _run(self) -> None:
+        found = {}
+        extents = {}
+        with zipfile.ZipFile(self.path) as z:
+            parts = {n: p for n, p in _sheet_parts(z).items() if self.only is None or n.strip() == self.only.strip()}
+            whole = {}
+            # First how far each sheet reaches, which calamine must not be asked to read before it is known.
+            for name, part in parts.items():
+                if z.getinfo(part).file_size <= WHOLE_PART:
+                    whole[name] = z.read(part)
+                    extents[name] = _extent(whole[name])
+                else:
+                    extents[name] = _streamed_extent(z, part)
+            self.extents = extents
+            self.sized.set()
+            for name, part in parts.items():
+                if name in whole:
+                    xml = whole.pop(name)
+                    prefix, errors, formulas = _flags(xml)
+                    found[name] = (part, prefix, errors, formulas, xml if errors or formulas else None)
+                else:
+                    found[name] = (part, *_scan(z, part), None)
+        self.found = found
+
+    def check_extents(self, path: Path, names: list[str]) -> None:
+        """Wait until every sheet's extent is known; refuse a sheet whose extent is beyond the caps.
+
+        Called before calamine reads any sheet: it allocates the extent whole and aborts the
+        process when it cannot. A package that could not be looked into is left to calamine.
+        """
+        self.sized.wait()
+        for name in names:
+            rows, cols = (self.extents or {}).get(name, (0, 0))
+            if cols > MAX_COLUMNS or rows > EXCEL_ROWS or rows * cols > MAX_CELLS:
+                raise ReadError(
+                    "too_large",
+                    f"文件 {path.name} 的工作表「{name}」的单元格范围达 {rows:,} 行 × {cols:,} 列"
+                    f"(最远的单元格 {_column_letters(cols)}{rows}),超过上限 {MAX_CELLS:,} 个单元格,拒绝读取",
+                    "多是数据区以外的远处有误输入或带格式的单元格:请在 Excel 中按 Ctrl+End 找到它,删除数据区以外的行和列后另存再导入。",
+                )
 
     def result(self) -> dict | None:
         self.join()
         return self.found
+
+
+def _column_letters(n: int) -> str:
+    """Column number (1-based) as Excel letters: 16384 -> XFD."""
+    letters = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters or "A"
+
+
+_REF_WIDTH = 12  # bytes after r=" that hold a reference: up to 3 letters and 8 digits (more is beyond any cap)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]{1,3}\d{1,7}:)?([A-Z]{1,3})(\d{1,7})"')
+_UNREFERENCED = (b"<c>", b"<c/>", b":c>", b":c/>", b"<row>", b"<row/>", b":row>", b":row/>")
+
+
+def _greater(limit: str, alphabet: str) -> str:
+    """A regex matching, whole, any string of `alphabet` read as a number greater than `limit` (no leading zeros)."""
+    first, rest = alphabet[0], alphabet[-1]
+    any_ = f"[{first}-{rest}]"
+    alts = [f"{any_}{{{len(limit) + 1},}}"]
+    for i, ch in enumerate(limit):
+        if ch != rest:
+            above = alphabet[alphabet.index(ch) + 1]
+            alts.append(re.escape(limit[:i]) + f"[{above}-{rest}]" + (f"{any_}{{{len(limit) - i - 1}}}" if i < len(limit) - 1 else ""))
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column), 1-based, that the cells of a sheet's XML reach, as calamine will place them.
+
+    A likely extent is taken from the sheet's declared <dimension>, or from the references at
+    its head and tail, and checked by one search for a reference beyond it; when every cell and
+    row carries its reference (what Excel, WPS, LibreOffice and openpyxl write) and none lies
+    beyond, that is the extent. Otherwise every reference is read (`_every_reference`).
+    """
+    claim = _likely_extent(xml)
+    if claim is not None and not any(t in xml for t in _UNREFERENCED):
+        col, row = claim
+        beyond = re.compile(
+            (r' r="(?:' + _greater(col, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\d|[A-Z]{0,3}" + _greater(row, "0123456789") + '")').encode()
+        )
+        if beyond.search(xml) is None:
+            return int(row), _column_number(col)
+    return _every_reference(xml)
+
+
+def _likely_extent(xml: bytes) -> tuple[str, str] | None:
+    """(last column letters, last row digits) as the sheet declares them, or as its first and last references suggest."""
+    claim = _DIMENSION.search(xml, 0, 1 << 16)
+    if claim is not None:
+        col, row = claim[1].decode(), claim[2].decode().lstrip("0") or "0"
+        if _column_number(col) * int(row) <= MAX_CELLS:
+            return col, row
+    refs = _REF.findall(xml, 0, 1 << 16) + _REF.findall(xml, max(0, len(xml) - (1 << 16)))
+    if not refs:
+        return None
+    col = max((c for c, _ in refs), key=lambda c: (len(c), c), default=b"A") or b"A"
+    row = max((r for _, r in refs), key=lambda r: (len(r), r))
+    return col.decode(), row.decode().lstrip("0") or "0"
+
+
+_REF = re.compile(rb' r="([A-Z]{0,3})(\d{1,7})"')
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _every_reference(xml: bytes) -> tuple[int, int]:
+    """`_extent` from every r="…" of the sheet, for a sheet whose <dimension> is missing or wrong.
+
+    Every r="…" attribute is read (row elements' r="17" and cells' r="C17"), vectorised with numpy:
+    a Python loop over a million cells would cost more than calamine's parse. Cells and rows
+    written without a reference are placed one after another by calamine: each such element may
+    push the extent one further, and is counted so.
+    """
+    import numpy as np
+
+    a = np.frombuffer(xml, dtype=np.uint8)
+    if len(a) < 8:
+        return 0, 0
+    hit = (a[:-4] == 32) & (a[1:-3] == 114) & (a[2:-2] == 61) & (a[3:-1] == 34)  # ' r="'
+    starts = np.flatnonzero(hit) + 4
+    window = a[np.minimum(starts[:, None] + np.arange(_REF_WIDTH), len(a) - 1)].astype(np.int64)
+    letter = (window >= 65) & (window <= 90)
+    digit = (window >= 48) & (window <= 57)
+    letters = np.argmin(letter, axis=1)  # leading letters (at most _REF_WIDTH - 1)
+    col = np.zeros(len(starts), dtype=np.int64)
+    for k in range(4):  # a 4th letter is already beyond XFD
+        more = letters > k
+        col = np.where(more, col * 26 + window[:, k] - 64, col)
+    col[letters > 4] = MAX_COLUMNS + 1
+    row = np.zeros(len(starts), dtype=np.int64)
+    going = np.ones(len(starts), dtype=bool)
+    at = np.arange(len(starts))
+    for k in range(_REF_WIDTH - 4):
+        pos = np.minimum(letters + k, _REF_WIDTH - 1)
+        ok = going & digit[at, pos]
+        row = np.where(ok, row * 10 + window[at, pos] - 48, row)
+        going = ok
+    unreferenced_cells = sum(xml.count(t) for t in (b"<c>", b"<c/>", b":c>", b":c/>"))
+    unreferenced_rows = sum(xml.count(t) for t in (b"<row>", b"<row/>", b":row>", b":row/>"))
+    last_row = int(row.max(initial=0)) + unreferenced_rows
+    last_col = int(col.max(initial=0)) + unreferenced_cells
+    return last_row, last_col
+
+
+def _streamed_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """`_extent` of a sheet part too large to unzip whole, a chunk at a time (chunks overlap by a reference)."""
+    rows = cols = 0
+    tail = b""
+    with z.open(part) as f:
+        while chunk := f.read(1 << 24):
+            r, c = _extent(tail + chunk)
+            rows, cols = max(rows, r), max(cols, c)
+            tail = chunk[-(_REF_WIDTH + 8) :]
+    return rows, cols
 
 
 def _flags(xml: bytes) -> tuple[bytes, bool, bool]:

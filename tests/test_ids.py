@@ -265,3 +265,53 @@ def test_a_sheet_with_a_huge_declared_dimension_but_small_cells_still_reads(regi
     result = ledger.run("import", path)
     assert result.exit_code == 0, result.output
     assert loans_count(ledger) == 1
+
+
+# --- no English library text in a message ----------------------------------------------------
+
+ENGLISH = ("Errno", "No such file", "Is a directory", "codec", "field larger", "IO Error", "Traceback")
+
+
+def _no_english(text: str) -> None:
+    assert not any(word in text for word in ENGLISH), text
+
+
+def test_a_missing_file_and_a_folder_are_refused_in_chinese(ledger, tmp_path):
+    for target, words in [(tmp_path / "无此文件.xlsx", "文件不存在"), (tmp_path, "这是一个文件夹")]:
+        result = ledger.run("import", target)
+        assert result.exit_code == 1
+        assert words in result.output
+        _no_english(result.output)
+    result = ledger.run("import", tmp_path / "无此文件.xlsx", "--json")
+    import json
+
+    problem = json.loads(result.stdout)["problems"][0]
+    _no_english(problem["message"])
+    assert "No such file" in problem["detail"]  # the original words, for whoever debugs
+
+
+def test_a_csv_cell_beyond_the_csv_modules_limit_is_refused_by_cell(registered, tmp_path):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], name="甲" * 200_000)]))
+    assert result.exit_code == 1
+    assert "a.csv!C2" in result.output and "有 200,000 个字符" in result.output
+    _no_english(result.output)
+
+
+def test_a_csv_with_an_unclosed_quote_is_refused_in_chinese(ledger, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("贷款合同编号,x\n\"abc,1\n", encoding="utf-8")
+    path.write_bytes(path.read_bytes() + b'a"b\x00')  # a NUL inside quotes: csv's "line contains NUL"
+    result = ledger.run("import", path)
+    assert result.exit_code == 1
+    _no_english(result.output)
+
+
+def test_a_mapping_file_that_is_not_utf8_is_a_usage_error_in_chinese(registered, tmp_path):
+    ledger, c = registered
+    mapping = tmp_path / "map.toml"
+    mapping.write_bytes('[headers]\n"合同号" = "贷款合同编号"\n'.encode("gbk"))
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0])]), "--map", mapping)
+    assert result.exit_code == 2
+    assert "不是 UTF-8 编码" in result.output
+    _no_english(result.output)

@@ -71,8 +71,8 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _refuse(result: ImportResult, code: str, message: str, hint: str) -> ImportResult:
-    result.problems.append(Problem(code=code, message=message, hint=hint, file=result.file))
+def _refuse(result: ImportResult, code: str, message: str, hint: str, detail: str = "") -> ImportResult:
+    result.problems.append(Problem(code=code, message=message, hint=hint, file=result.file, detail=detail))
     return result
 
 
@@ -113,7 +113,9 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
     try:
         digest = file_sha256(path)
     except OSError as exc:
-        return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {exc.strerror}", "请检查文件路径和权限。")
+        from ..errors import os_words
+
+        return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {os_words(exc)}", "请检查文件路径和权限。", str(exc))
     result = ImportResult(name, digest, dry_run)
     replaced_batches = [t.batch_id for t in replacement.targets if t.row_id is None] if replacement else []
     earlier = _earlier_batches(store.con, digest, replaced_batches)
@@ -130,7 +132,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
     try:
         raw_sheets = read_sheets(path, only=sheet)
     except ReadError as exc:
-        return _refuse(result, exc.code, exc.message, exc.hint)
+        return _refuse(result, exc.code, exc.message, exc.hint, exc.detail)
     finally:
         warm.join()
 

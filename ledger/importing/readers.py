@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..errors import os_words
 from python_calamine import (
     CalamineWorkbook,
     PasswordError,
@@ -56,9 +57,10 @@ class ReadError(Exception):
     the file, `hint` a Chinese sentence saying what the user can do.
     """
 
-    def __init__(self, code: str, message: str, hint: str = ""):
+    def __init__(self, code: str, message: str, hint: str = "", detail: str = ""):
         super().__init__(message)
         self.code, self.message, self.hint = code, message, hint
+        self.detail = detail  # the library's own words, for --json only
 
 
 @dataclass
@@ -144,7 +146,7 @@ def _kind(path: Path) -> str:
         with open(path, "rb") as f:
             head = f.read(1024)
     except OSError as exc:
-        raise ReadError("unreadable", f"无法读取文件 {path.name}: {exc.strerror}", "请检查文件路径和读取权限。") from None
+        raise ReadError("unreadable", f"无法读取文件 {path.name}: {os_words(exc)}", "请检查文件路径和读取权限。", detail=str(exc)) from None
     if size == 0:
         raise ReadError("empty", f"文件 {path.name} 是空文件(0 字节)", "请确认报送的文件内容,必要时请报送单位重新发送。")
     if head.startswith(ZIP_MAGIC):
@@ -677,8 +679,19 @@ def _delimiter(text: str, suffix: str) -> str:
         return "\t" if suffix == ".tsv" else ","
 
 
+# A CSV field may be as long as a cell's text can be (its length is refused by cell, in Chinese,
+# after reading: see values.CELL_MAX); the csv module's own limit is 131,072 characters.
+CSV_FIELD_LIMIT = MAX_UNPACKED
+
+
 def _read_text(path: Path, max_rows: int) -> list[list[object]]:
-    text = _decode(path.read_bytes(), path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("unreadable", f"无法读取文件 {path.name}: {os_words(exc)}", "请检查文件路径和读取权限。", detail=str(exc)) from None
+    text = _decode(data, path.name)
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     delimiter = _delimiter(text, path.suffix.lower())
     rows: list[list[object]] = []
     try:
@@ -687,5 +700,10 @@ def _read_text(path: Path, max_rows: int) -> list[list[object]]:
                 raise ReadError("too_large", f"文件 {path.name} 超过 {max_rows:,} 行的上限", "请拆分文件后分批导入。")
             rows.append([c or None for c in row])
     except csv.Error as exc:
-        raise ReadError("not_spreadsheet", f"文件 {path.name} 无法按 CSV 读取(第 {len(rows) + 1} 行: {exc})", "请确认文件为逗号或制表符分隔的文本表格。") from None
+        raise ReadError(
+            "not_spreadsheet",
+            f"文件 {path.name} 无法按 CSV 读取(第 {len(rows) + 1} 行的引号或分隔符不成对)",
+            "请确认文件为逗号或制表符分隔的文本表格;或在 Excel 中打开后另存为 .xlsx 再导入。",
+            detail=str(exc),
+        ) from None
     return rows

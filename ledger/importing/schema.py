@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import UsageError, file_format_reason
 
 
 
@@ -150,7 +150,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"无法读取表头映射文件 {path}: {exc}", "映射文件格式: [headers] 下每行 \"银行表头\" = \"标准表头\"") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"无法读取表头映射文件 {path}: {file_format_reason(exc)}", "映射文件格式: [headers] 下每行 \"银行表头\" = \"标准表头\"") from None
     headers = data.get("headers", {})
     return {_base(k): _base(v) for k, v in headers.items()}

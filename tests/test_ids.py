@@ -315,3 +315,64 @@ def test_a_mapping_file_that_is_not_utf8_is_a_usage_error_in_chinese(registered,
     assert result.exit_code == 2
     assert "不是 UTF-8 编码" in result.output
     _no_english(result.output)
+
+
+# --- names against the registry -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "warned"),
+    [
+        ("重庆甲科技有限公司", False),
+        ("重庆甲科技有限责任公司", False),  # the same legal form, written both ways
+        ("重庆甲科技 有限公司", False),
+        ("重庆丙科技有限公司", True),
+        ("重庆甲科技股份有限公司", True),  # another legal form
+    ],
+)
+def test_a_loans_enterprise_name_is_checked_against_the_registry(registered, tmp_path, written, warned):
+    ledger, c = registered
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], name=written)]))
+    assert result.exit_code == 0, result.output
+    assert ("enterprise_name_mismatch" in result.output) is warned
+    if warned:
+        assert f"企业名称「{written}」与企业名录中统一社会信用代码 {c[0]} 的名称「重庆甲科技有限公司」不一致" in result.output
+        assert "a.csv!C2" in result.output
+
+
+def test_full_width_brackets_match_the_registry(ledger, tmp_path):
+    c = codes(1)
+    reg = write_xlsx(tmp_path / "r.xlsx", [ENTERPRISE_HEADER, [c[0], "重庆（两江）甲科技有限公司", "渝北区"]])
+    assert ledger.run("import", reg).exit_code == 0
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], name="重庆(两江)甲科技有限公司")]))
+    assert result.exit_code == 0 and "enterprise_name_mismatch" not in result.output
+
+
+def test_an_applications_name_is_checked_against_a_registry_sheet_of_the_same_workbook(ledger, tmp_path):
+    from conftest import APPLICATION_HEADER
+
+    c = codes(1)
+    path = write_xlsx(
+        tmp_path / "申报.xlsx",
+        [APPLICATION_HEADER, ["SB1", c[0], "重庆乙科技有限公司", "2024-01-05", 1000000, "建设银行"]],
+        sheet="申报",
+        more={"名录": [ENTERPRISE_HEADER, [c[0], "重庆甲科技有限公司", "巴南区"]]},
+    )
+    result = ledger.run("import", path)
+    assert result.exit_code == 0, result.output
+    assert "企业名称「重庆乙科技有限公司」与企业名录中" in result.output and "「重庆甲科技有限公司」不一致" in result.output
+
+
+def test_the_ledger_wide_name_rule_finds_the_same_rows(registered, tmp_path):
+    import duckdb
+
+    from ledger.policy import load_policy
+    from ledger.programs.credit_loan import enterprise_name_mismatch
+    from ledger.programs.findings import Facts
+
+    ledger, c = registered
+    rows = [LOAN_HEADER, loan("HX1", c[0]), loan("HX2", c[0], name="重庆丙科技有限公司"), loan("HX3", c[1], name="重庆乙科技有限责任公司")]
+    assert ledger.run("import", write_csv(tmp_path / "a.csv", rows)).exit_code == 0
+    with duckdb.connect(str(ledger.path), read_only=True) as con:
+        found = enterprise_name_mismatch(Facts(con), load_policy())
+    assert [(f.table, f.field, "重庆丙科技有限公司" in f.message) for f in found] == [("loans", "enterprise_name", True)]

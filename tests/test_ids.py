@@ -376,3 +376,28 @@ def test_the_ledger_wide_name_rule_finds_the_same_rows(registered, tmp_path):
     with duckdb.connect(str(ledger.path), read_only=True) as con:
         found = enterprise_name_mismatch(Facts(con), load_policy())
     assert [(f.table, f.field, "重庆丙科技有限公司" in f.message) for f in found] == [("loans", "enterprise_name", True)]
+
+
+def test_an_ods_sheet_reaching_too_far_is_refused_as_too_large(ledger, tmp_path):
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+        '</table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16383"/>'
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "far.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+    result = _run_apart(ledger.path, "import", path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "单元格范围超过上限" in result.stdout and "损坏" not in result.stdout

@@ -291,6 +291,14 @@ class _Workbook:
         name = self.path.name
         if isinstance(exc, PasswordError) or self._encrypted():
             return ReadError("encrypted", f"文件 {name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。")
+        if "cell limit exceeded" in str(exc).lower():  # calamine's own cap (.ods): a sheet reaching too far
+            where = f"的工作表「{sheet}」" if sheet else ""
+            return ReadError(
+                "too_large",
+                f"文件 {name} {where}的单元格范围超过上限,拒绝读取",
+                "多是数据区以外的远处有带格式或误输入的单元格:请删除数据区以外的行和列后另存再导入。",
+                detail=str(exc),
+            )
         if self.kind == "xls" and self._word():
             return ReadError("not_spreadsheet", f"文件 {name} 是 Word 等其他 Office 文档,不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的数据。")
         where = f" 的工作表「{sheet}」" if sheet else " "

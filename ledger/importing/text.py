@@ -87,11 +87,21 @@ _CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF",
 
 # Unicode format characters (category Cf, Unicode 14) but the bidi controls: zero-width space and
 # joiners, LRM/RLM, word joiner and invisible operators, BOM, soft hyphen, tags. They are removed.
-_FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f"
+_FORMAT_CLASS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f"
     "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001\U000e0020-\U000e007f]+"
+    "\U000e0001\U000e0020-\U000e007f"
 )
+_FORMAT = re.compile(f"[{_FORMAT_CLASS}]+")
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+def plain(text: str) -> bool:
+    """Whether `text` holds only characters a person sees, plain spaces included: no control (not even
+    a line break), format, bidi or other space character. C-level: one pass over a whole column's text."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.isprintable()
 
 
 def char_label(c: str) -> str:

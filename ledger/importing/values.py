@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from .credit_code import DASHES, credit_code_valid
@@ -32,6 +33,7 @@ from .text import (
     identifier_key,
     name_key,
     native,
+    plain,
     refused_chars,
     text_of,
     visible,
@@ -479,7 +481,34 @@ def _text_result(v, kind: str):
     return out
 
 
+def _plain_column(values: list, kind: str) -> list[str | None] | None:
+    """The column read as `kind` when its text needs no more than trimming (and upper case), else None.
+
+    One C-level look at the column's joined text decides it: nothing a person cannot see (control,
+    format or odd space characters all fail `isprintable`), nothing NFKC would change, no double
+    space in a name or identifier, no cell over the limit. Bank sheets nearly always pass, and
+    are then read at list-comprehension speed; the rest is read cell by cell (`_text_result`).
+    """
+    strings = [v for v in values if type(v) is str]
+    joined = "|".join(strings)
+    if not plain(joined) or max(map(len, strings), default=0) > _TEXT_RULES[kind][2]:
+        return None
+    if kind == "text":
+        return [(v.strip(BLANKS) or None) if type(v) is str else text_of(v) for v in values]
+    if "  " in joined or not (joined.isascii() or unicodedata.is_normalized("NFKC", joined)):
+        return None
+    if kind == "name":
+        return [(v.strip(" ") or None) if type(v) is str else _text_result(v, kind) for v in values]
+    if kind == "id":
+        return [(v.strip(" ").upper() or None) if type(v) is str else _text_result(v, kind) for v in values]
+    memo: dict = {}  # a code: each distinct cell once (an enterprise borrows more than once)
+    return [(memo[v] if v in memo else memo.setdefault(v, _code_of(v))) if type(v) is str else _text_result(v, kind) for v in values]
+
+
 def _parse_text_kind(values: list, kind: str) -> tuple[list[str | None], list[Problem]]:
+    plain = _plain_column(values, kind)
+    if plain is not None:
+        return plain, []
     out: list[str | None] = []
     problems: list[Problem] = []
     cache: dict = {}

@@ -457,7 +457,7 @@ def _row_digits(shapes: bytes) -> int:
 
 
 def _every_reference(xml: bytes) -> tuple[int, int]:
-    """`_extent` from every r="…" of the sheet, for a sheet whose <dimension> is missing or wrong.
+    """`_extent` exactly, for a sheet the fast bound does not settle (very long or wide, or written oddly).
 
     Every r="…" attribute is read (row elements' r="17" and cells' r="C17"), vectorised with numpy:
     a Python loop over a million cells would cost more than calamine's parse. Cells and rows

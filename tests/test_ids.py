@@ -155,6 +155,11 @@ def test_a_ledger_of_the_old_code_upgrades_and_still_verifies(tmp_path):
     assert ledger.sql("SELECT contract_no FROM loans ORDER BY id")[:3] == [("gbk3",), ("HX\u200b0002",), ("ＨＸ０００３",)]  # never rewritten
     verified = ledger.run("verify")
     assert verified.exit_code == 0, verified.output
+    from json_schemas import validate
+
+    log = ledger.json("log")
+    validate("log", log)
+    assert "升级" in ledger.run("log").output
 
 
 # --- plausibility ceilings ---------------------------------------------------------------------

@@ -170,7 +170,7 @@ def test_a_loan_of_9e15_yuan_is_refused_by_cell_citing_the_default_ceiling(regis
     result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0]), loan("HX2", c[0], amount="9000000000000000")]))
     assert result.exit_code == 1
     assert "a.csv!H3" in result.output
-    assert "超过合理上限 100,000,000.00 元" in result.output and "limits.loan_amount" in result.output and "软件默认值" in result.output
+    assert "超过合理上限 1,000,000,000.00 元" in result.output and "limits.loan_amount" in result.output and "软件默认值" in result.output
     assert "enterprise_cap" not in result.output  # a refused figure is judged by no rule
     assert loans_count(ledger) == 0
     assert ledger.run("verify").exit_code == 0
@@ -178,7 +178,7 @@ def test_a_loan_of_9e15_yuan_is_refused_by_cell_citing_the_default_ceiling(regis
 
 def test_a_loan_of_exactly_the_ceiling_is_imported(registered, tmp_path):
     ledger, c = registered
-    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], amount="100000000.00")]))
+    result = ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX1", c[0], amount="1000000000.00")]))
     assert result.exit_code == 0, result.output
 
 
@@ -406,3 +406,17 @@ def test_an_ods_sheet_reaching_too_far_is_refused_as_too_large(ledger, tmp_path)
     result = _run_apart(ledger.path, "import", path)
     assert result.returncode == 1, result.stderr[-2000:]
     assert "单元格范围超过上限" in result.stdout and "损坏" not in result.stdout
+
+
+def test_after_a_void_the_loan_comes_back_in_another_spelling_once(registered, tmp_path):
+    """The void/re-import path keys rows as the import does: a voided HX0001 lets hx0001 in, once."""
+    ledger, c = registered
+    assert ledger.run("import", write_csv(tmp_path / "a.csv", [LOAN_HEADER, loan("HX0001", c[0])])).exit_code == 0
+    batch = ledger.sql("SELECT max(batch_id) FROM loans")[0][0]
+    assert ledger.run("void", str(batch), "--reason", "银行重报").exit_code == 0
+    again = ledger.run("import", write_csv(tmp_path / "b.csv", [LOAN_HEADER, loan("hx\u200b0001", c[0], amount="1200000")]))
+    assert again.exit_code == 0 and "existing_key" not in again.output
+    once_more = ledger.run("import", write_csv(tmp_path / "c.csv", [LOAN_HEADER, loan("ＨＸ０００１", c[0], amount="1200000")]))
+    assert "existing_key" in once_more.output
+    assert ledger.sql("SELECT contract_no, amount FROM v_loans") == [("HX0001", __import__("decimal").Decimal("1200000.00"))]
+    assert ledger.run("verify").exit_code == 0

@@ -640,7 +640,7 @@ def test_subtotals_and_a_grand_total_are_checked_and_left_out(ledger: Ledger, tm
 def test_a_wrong_subtotal_names_its_own_figures(ledger: Ledger, tmp_path):
     ledger.run("import", registry(tmp_path / "名录.xlsx"))
     report = json.loads(ledger.run("import", subtotal_sheet(tmp_path, wrong=True), "--json").stdout)
-    (w,) = report["problems"]
+    (w,) = [p for p in report["problems"] if p["code"] != "enterprise_name_mismatch"]  # GH-003: see above
     assert w["code"] == "total_mismatch" and w["cell"] == "I6"
     assert w["message"].startswith("小计行") and "4,900,001.50" in w["message"] and "4,900,000.50" in w["message"]
     assert ledger.sql("SELECT count(*) FROM loans") == [(7,)]

@@ -147,7 +147,7 @@ def test_a_ledger_of_the_old_code_upgrades_and_still_verifies(tmp_path):
     resent = [loan("GBK3", c0), loan("hx0002", c1), loan("HX0003", c1), loan("hx0004", c0), loan("HX0005", c0)]
     result = ledger.run("import", write_csv(tmp_path / "resent.csv", [LOAN_HEADER, *resent]))
     assert result.exit_code == 0, result.output
-    assert "existing_key×4" in result.output
+    assert "4 行已在账本中未重复导入" in result.output
     assert ledger.sql("SELECT count(*) FROM v_loans") == [(5,)]
     assert ledger.sql("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
     migrated = ledger.sql("SELECT detail FROM journal WHERE action = 'migrate'")

@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger import journal  # noqa: E402
-from ledger.importing.values import credit_code_check_digit  # noqa: E402
+from ledger.importing.credit_code import credit_code_check_digit  # noqa: E402
 from ledger.programs import LOAD_ORDER  # noqa: E402
 from ledger.store import Store  # noqa: E402
 

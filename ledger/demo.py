@@ -58,7 +58,7 @@ def org_code(rng: random.Random) -> str:
 
 def credit_code(rng: random.Random, region: str) -> str:
     """A unified social credit code (GB 32100-2015) with valid check characters."""
-    from .importing.values import credit_code_check_digit
+    from .importing.credit_code import credit_code_check_digit
 
     first17 = "91" + region + org_code(rng)
     return first17 + credit_code_check_digit(first17)

@@ -73,3 +73,15 @@ def os_words(exc: OSError) -> str:
 
     name = errno.errorcode.get(exc.errno or 0, "")
     return _OS_WORDS.get(name, f"系统错误 {name or exc.errno or type(exc).__name__}")
+
+
+def file_format_reason(exc: Exception) -> str:
+    """Why a TOML/text file could not be read, in Chinese: not UTF-8, or not TOML at line N."""
+    import re
+
+    if isinstance(exc, OSError):
+        return os_words(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "不是 UTF-8 编码的文本"
+    at = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f"不是有效的 TOML(第 {at[1]} 行第 {at[2]} 列)" if at else "不是有效的 TOML"

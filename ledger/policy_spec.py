@@ -207,4 +207,15 @@ SECTIONS: dict[str, Section] = {
             "milestones": need(rows_of({"year": need(YEAR), "hnte": may(COUNT), "tech_sme": may(COUNT)})),
         },
     ),
+    # Plausibility ceilings of amounts at import (ledger/importing/ceilings.py: LIMIT_KEYS), 元.
+    "limits": Section(
+        "金额合理上限",
+        {
+            key: may(AMOUNT)
+            for key in (
+                "application_amount", "loan_amount", "repayment_principal", "repayment_interest", "claim_overdue_principal",
+                "claim_approved_amount", "recovery_amount", "contribution_amount", "subsidy_amount",
+            )
+        },
+    ),
 }

@@ -44,6 +44,7 @@ class Problem:
     column: str = ""  # the header as written in the file
     value: str = ""
     severity: str = ERROR
+    detail: str = ""  # a library's own (English) words behind the message: --json only, never in the message
 
     @property
     def cell(self) -> str:

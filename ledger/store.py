@@ -20,7 +20,8 @@ import duckdb
 from . import ledger_file
 from .errors import LedgerBusy, LedgerDamaged, LedgerError, UsageError, os_words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: keys and names compared as read (importing/legacy_keys)
+READABLE_FROM = 1  # the oldest version readers open as is: version 2 added nothing a report reads
 DEFAULT_FILE = "ledger.duckdb"
 
 # Tables whose rows are facts from imported sheets: each has batch_id, source_row and id.
@@ -166,10 +167,16 @@ class Store:
                 f"账本的结构版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新", "请升级 ledger 后再打开此账本。"
             )
         if version < SCHEMA_VERSION:
+            if read_only and version >= READABLE_FROM:
+                return store
             if read_only:
                 raise LedgerDamaged(f"账本的结构版本 {version} 需要升级", "请先以写模式运行一次任意导入或 `ledger init`。")
             with store.transaction():
                 create_schema(store.con)
+                if version < 2:
+                    from .importing.legacy_keys import migrate
+
+                    migrate(store.con)
         return store
 
     def schema_version(self) -> int:

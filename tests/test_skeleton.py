@@ -33,7 +33,7 @@ def loans_sheet(tmp_path, name="放款明细.xlsx"):
 
 
 def test_init_creates_versioned_ledger_and_refuses_second_init(ledger: Ledger):
-    assert ledger.sql("SELECT value FROM meta WHERE key = 'schema_version'") == [("1",)]
+    assert ledger.sql("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
     again = ledger.run("init")
     assert again.exit_code == 2
     assert "账本已存在" in again.stderr

@@ -7,13 +7,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from ledger.importing.credit_code import credit_code_check_digit, credit_code_problem, credit_code_valid
+from ledger.importing.units import header_unit, normalize_header, unit_line, unit_multiplier
 from ledger.importing.values import (
     MAX_FEN,
-    credit_code_check_digit,
-    credit_code_problem,
-    credit_code_valid,
-    header_unit,
-    normalize_header,
     parse_amounts,
     parse_bools,
     parse_codes,
@@ -22,8 +19,6 @@ from ledger.importing.values import (
     parse_rates,
     parse_scores,
     parse_texts,
-    unit_line,
-    unit_multiplier,
 )
 
 FULL = str.maketrans("0123456789,.-%", "０１２３４５６７８９，．－％")
@@ -332,12 +327,19 @@ def test_texts():
 
 
 def test_codes():
-    values = [" 91500000 2028 05720t ", "９１５０００００２０２８０５７２０Ｔ", "91500000202805720T", "915\u3000000\n00202805720T", *EMPTIES, 123456789012345678]
+    values = [" 91500000 2028 05720t ", "９１５０００００２０２８０５７２０Ｔ", "91500000202805720T", "915\u3000000\u200b00202805720T\n", *EMPTIES, 123456789012345678]
     parsed, problems = parse_codes(values)
     assert parsed[:4] == ["91500000202805720T"] * 4
     assert parsed[4:-1] == [None] * len(EMPTIES)
     assert parsed[-1] == "123456789012345678"
     assert problems == []
+
+
+def test_code_with_a_line_break_inside_is_refused():
+    """A code is an identifier: a line break inside is refused (at its ends it is trimmed)."""
+    parsed, problems = parse_codes(["915000\n00202805720T"])
+    assert parsed == [None]
+    assert [(code, "U+000A" in message) for _, code, message in problems] == [("control_char", True)]
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "914403001922038216", "9144030071526726XG", "91500000202805720T"])

@@ -228,6 +228,7 @@ def import_(
     from ..importing.paths import expand
     from ..importing.pipeline import import_file
     from ..importing.schema import kind as kind_spec
+    from ..policy import load_policy
     from ..reports import render
 
     paths = expand(file)
@@ -252,13 +253,14 @@ def import_(
         with open_store() as store:
             before = closed_period_mark(store)
             replacement = None
+            policy = load_policy()
             if replaces:
                 from ..importing.replace import resolve
 
                 replacement = resolve(store.con, replaces, reason)
             for path, mapping in zip(paths, mappings):
                 headers = mapping.headers if mapping else None
-                results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement))
+                results.append(import_file(store, path, kind=kind, sheet=sheet, dry_run=dry_run, mapping=headers, replacement=replacement, policy=policy))
             adjusts = closed_period_adjustments(store, before)
     marked = unwritten = None
     if errors_out is not None and results[0].problems:

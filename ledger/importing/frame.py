@@ -20,6 +20,7 @@ from operator import is_, itemgetter
 from ..problems import WARNING, Problem
 from . import values as V
 from .header import Layout, Placed
+from .text import cell_text
 
 TOTAL_WORDS = ("合计", "总计", "小计", "合 计", "总 计")
 SCALE = {"amount": 2, "rate": 4, "score": 2}
@@ -71,7 +72,7 @@ def _totals_at(data, placed, cells, parsed_columns, bad_cells, incomplete: list[
         if c in cols:
             j = cols.index(c)
             raw = cells[j]
-            if placed[j].spec.type in ("text", "code"):
+            if placed[j].spec.type in ("text", "code", "id", "name"):
                 if "计" not in "\x00".join(filter(None, parsed_columns[j])):
                     continue
                 candidates = (i for i, v in enumerate(raw) if type(v) is str and "计" in v)
@@ -124,6 +125,10 @@ def _parse(placed: Placed, raw: list) -> tuple[list, list[tuple[int, str, str]]]
         return V.parse_dates(raw)
     if kind == "code":
         return V.parse_codes(raw)
+    if kind == "id":
+        return V.parse_identifiers(raw)
+    if kind == "name":
+        return V.parse_names(raw)
     if kind == "bool":
         return V.parse_bools(raw)
     if kind == "int":
@@ -225,7 +230,7 @@ def build(rows: list[list], layout: Layout, file: str, sheet: str) -> TypedSheet
                     row=source_rows[i],
                     col=p.col,
                     column=p.header,
-                    value=str(raw[i]),
+                    value=cell_text(raw[i]),
                 )
             )
     problems.extend(_check_totals(totals, placed, columns, source_rows, file, sheet))
@@ -276,6 +281,8 @@ _HINTS = {
     "implausible_date": "请核对年份;1899-12-31 多为空单元格按 Excel 的第 0 天读出,请填写实际日期。",
     "bad_rate": "年利率请填写百分数,如 4.35 或 4.35%。",
     "bad_bool": "请填写「是」或「否」。",
+    "control_char": "请删除单元格中的不可见控制字符(多由复制粘贴或系统导出带入)后再导入;编号中也不能换行。",
+    "too_long": "编号最多 64 个字符,名称最多 200 个字符,其他单元格最多 2,000 个字符;请核对是否误粘贴了大段内容。",
     "bad_int": "请填写整数。",
     "bad_score": "评价分请填写 0~100 的数字,如 85 或 85.5(可带「分」字)。",
     "score_precision": "评价分最多两位小数,如 85.13;请按评价结果所载分数填写。",

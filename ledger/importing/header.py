@@ -12,13 +12,7 @@ from dataclasses import dataclass, field
 
 from ..problems import Problem
 from .schema import ColumnSpec, KindSpec
-from .values import (
-    UNIT_NAMES,
-    header_unit,
-    normalize_header,
-    unit_line,
-    unit_multiplier,
-)
+from .units import UNIT_NAMES, header_unit, normalize_header, unit_line, unit_multiplier
 
 SCAN_ROWS = 30
 

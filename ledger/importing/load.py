@@ -16,6 +16,8 @@ from ..problems import WARNING, Problem
 from ..programs import PendingSheet, hooks
 from ..store import registered, sql_text
 from .frame import SCALE
+from .legacy_keys import keyed_rows
+from .text import cell_text
 
 NOT_LOADED = {"id", "batch_id"}
 
@@ -43,6 +45,7 @@ def _select_list(pending: PendingSheet, table_columns: list[str]) -> tuple[list[
 
 
 def _key_match(spec_key: tuple[str, ...]) -> str:
+    """Incoming row i and stored row t have one natural key: their keys are equal (both as `text` reads keys)."""
     return " AND ".join(f"t.{k} = i.{k}" for k in spec_key)
 
 
@@ -71,11 +74,11 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
     a dry run.
     """
     spec = pending.typed.layout.kind
-    with registered(con, "incoming", pending.frame):
+    with registered(con, "incoming", pending.frame), keyed_rows(con, spec.table) as stored:
         rows = con.execute(
             f"""
             SELECT i.source_row, t.batch_id, t.source_row, b.file_name, b.sheet, b.file_sha256 = ?, {_changes(con, pending)}, t.id
-            FROM incoming i JOIN v_{spec.table} t ON {_key_match(_key(pending))}
+            FROM incoming i JOIN {stored} t ON {_key_match(_key(pending))}
             JOIN import_batches b ON b.id = t.batch_id
             ORDER BY i.source_row
             """,
@@ -83,7 +86,8 @@ def existing_keys(con: duckdb.DuckDBPyConnection, pending: PendingSheet, sha256:
         ).fetchall()
     key_col = pending.typed.layout.placed[spec.key[0]]
     header = spec.column(spec.key[0]).header
-    labels = dict(zip(pending.typed.source_rows, pending.frame[spec.key[0]]))
+    raw_keys = dict(zip(pending.typed.source_rows, pending.typed.raw[spec.key[0]]))  # the cells as the bank wrote them
+    labels = {row: cell_text(raw_keys[row]) for row, *_ in rows}
     command = f"ledger import {file_path or pending.file}"
 
     def listed(row, message: str, hint: str) -> Problem:
@@ -171,12 +175,12 @@ def insert_sheet(con: duckdb.DuckDBPyConnection, pending: PendingSheet, file_nam
     ).fetchone()[0]
     table_columns = journal.table_columns(con, spec.table)
     names, exprs = _select_list(pending, table_columns)
-    with registered(con, "incoming", pending.frame):
+    with registered(con, "incoming", pending.frame), keyed_rows(con, spec.table) as stored:
         added = con.execute(
             f"""
             INSERT INTO {spec.table} (batch_id, {", ".join(names)})
             SELECT {batch_id}, {", ".join(exprs)} FROM incoming i
-            WHERE NOT EXISTS (SELECT 1 FROM v_{spec.table} t WHERE {_key_match(_key(pending))})
+            WHERE NOT EXISTS (SELECT 1 FROM {stored} t WHERE {_key_match(_key(pending))})
             ORDER BY i.source_row
             """
         ).fetchone()[0]

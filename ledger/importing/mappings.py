@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import UsageError, file_format_reason
 from .schema import kinds, load_mapping
 
 MAPPINGS_DIR = Path("imports") / "mappings"
@@ -48,8 +48,8 @@ def _patterns(path: Path) -> list[str]:
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"无法读取表头映射文件 {path}: {exc}", "映射文件格式见 imports/mappings/ 中的示例。") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"无法读取表头映射文件 {path}: {file_format_reason(exc)}", "映射文件格式见 imports/mappings/ 中的示例。") from None
     files = data.get("files", [])
     if isinstance(files, str):
         files = [files]

@@ -71,8 +71,8 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _refuse(result: ImportResult, code: str, message: str, hint: str) -> ImportResult:
-    result.problems.append(Problem(code=code, message=message, hint=hint, file=result.file))
+def _refuse(result: ImportResult, code: str, message: str, hint: str, detail: str = "") -> ImportResult:
+    result.problems.append(Problem(code=code, message=message, hint=hint, file=result.file, detail=detail))
     return result
 
 
@@ -84,11 +84,14 @@ def import_file(
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
     replacement=None,
+    policy=None,
 ) -> ImportResult:
     """Import every sheet of `path` that matches a kind (or only `sheet` / only `kind`).
 
     With `replacement` (see `replace.resolve`), the rows it names are voided in the same
     transaction, before the file's rows go in, and the result carries the difference.
+    `policy` (a `ledger.policy.Policy`, passed in by the caller) sets the plausibility ceilings
+    of amounts (`[[limits]]`); without one they are not checked.
     """
     # A big sheet makes millions of objects and hardly any reference cycles: the cyclic
     # collector would walk them all again and again (7% of an import) to find next to nothing.
@@ -98,19 +101,21 @@ def import_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import_file(store, path, kind, sheet, dry_run, mapping, replacement)
+        return _import_file(store, path, kind, sheet, dry_run, mapping, replacement, policy)
     finally:
         if collecting:
             gc.enable()
             gc.collect()
 
 
-def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, replacement) -> ImportResult:
+def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, replacement, policy) -> ImportResult:
     name = path.name
     try:
         digest = file_sha256(path)
     except OSError as exc:
-        return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {exc.strerror}", "请检查文件路径和权限。")
+        from ..errors import os_words
+
+        return _refuse(ImportResult(name, "", dry_run), "unreadable", f"无法读取文件 {path}: {os_words(exc)}", "请检查文件路径和权限。", str(exc))
     result = ImportResult(name, digest, dry_run)
     replaced_batches = [t.batch_id for t in replacement.targets if t.row_id is None] if replacement else []
     earlier = _earlier_batches(store.con, digest, replaced_batches)
@@ -127,7 +132,7 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
     try:
         raw_sheets = read_sheets(path, only=sheet)
     except ReadError as exc:
-        return _refuse(result, exc.code, exc.message, exc.hint)
+        return _refuse(result, exc.code, exc.message, exc.hint, exc.detail)
     finally:
         warm.join()
 
@@ -158,6 +163,10 @@ def _import_file(store: Store, path: Path, kind, sheet, dry_run: bool, mapping, 
     result.problems.extend(_duplicate_keys_across_sheets(pending))
     result.problems.extend(_without_rows(p) for p in pending if len(p.frame) == 0)
     pending.sort(key=lambda p: programs.load_rank(p.kind))
+    from .ceilings import over_ceiling
+
+    for p in pending:
+        result.problems.extend(over_ceiling(p, policy))
     ctx = programs.ImportContext(store.con, pending)
     named_rules = programs.rules()
     for p in pending:
@@ -380,7 +389,7 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
         key = tuple(keyed.loc[i, list(spec.key)]) if len(spec.key) > 1 else keyed.at[i, spec.key[0]]
         problems.append(
             _duplicate_key(
-                typed.layout, file, sheet, int(keyed.at[i, "source_row"]), keyed.at[i, spec.key[0]],
+                typed.layout, file, sheet, int(keyed.at[i, "source_row"]), typed.raw[spec.key[0]][i],
                 f"第{first_row[key]}行", "同一编号在一张表中只能出现一次;请删除重复行或更正编号。",
             )
         )
@@ -388,7 +397,10 @@ def _duplicate_keys(typed, frame, file: str, sheet: str) -> list[Problem]:
 
 
 def _duplicate_key(layout, file: str, sheet: str, row: int, value, first: str, hint: str) -> Problem:
-    """A `duplicate_key` at the key cell of `row`: its value already stands at `first`."""
+    """A `duplicate_key` at the key cell of `row` (`value` as the bank wrote it): its key already stands at `first`."""
+    from .text import cell_text
+
+    value = cell_text(value)
     key = layout.kind.key[0]
     placed = layout.placed[key]
     return Problem(
@@ -434,14 +446,14 @@ def _duplicate_keys_across_sheets(pending: list[programs.PendingSheet]) -> list[
         if sheets_of_kind[p.kind] < 2 or spec.repeatable or any(k not in p.frame.columns for k in spec.key):
             continue  # one sheet of its kind: `_duplicate_keys` has checked it
         keyed = p.frame.dropna(subset=list(spec.key)).drop_duplicates(subset=list(spec.key))
-        keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"])
-        for *key, row in keys:
+        keys = zip(*(keyed[k] for k in spec.key), keyed["source_row"], keyed.index)
+        for *key, row, i in keys:
             seen = first.setdefault((spec.kind, *key), (p.sheet, int(row)))
             if seen[0] == p.sheet:
                 continue
             problems.append(
                 _duplicate_key(
-                    p.typed.layout, p.file, p.sheet, int(row), key[0], f"工作表「{seen[0]}」第{seen[1]}行",
+                    p.typed.layout, p.file, p.sheet, int(row), p.typed.raw[spec.key[0]][i], f"工作表「{seen[0]}」第{seen[1]}行",
                     "同一编号在一个文件中只能出现一次(各工作表合计);请删除重复行或更正编号后再导入。",
                 )
             )

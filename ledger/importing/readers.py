@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..errors import os_words
 from python_calamine import (
     CalamineWorkbook,
     PasswordError,
@@ -34,6 +35,10 @@ from python_calamine import (
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes a file may hold once unzipped (zip formats) or as is
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384  # Excel's own last column, XFD
+# Cells a sheet's extent (last row × last column) may span: calamine allocates the whole extent
+# at once, 32 bytes a cell, before it hands back a single row (1 GiB here; 512 GiB for XFD1048576).
+MAX_CELLS = 32 * 1024 * 1024
 EXCEL_ROWS = 1_048_576  # a sheet filling every row of Excel was most likely cut off there
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -52,9 +57,10 @@ class ReadError(Exception):
     the file, `hint` a Chinese sentence saying what the user can do.
     """
 
-    def __init__(self, code: str, message: str, hint: str = ""):
+    def __init__(self, code: str, message: str, hint: str = "", detail: str = ""):
         super().__init__(message)
         self.code, self.message, self.hint = code, message, hint
+        self.detail = detail  # the library's own words, for --json only
 
 
 @dataclass
@@ -122,6 +128,8 @@ def read_sheets(path: Path, only: str | None = None, max_rows: int = MAX_ROWS) -
                 names = "、".join(f"「{m.name}」" for m in metas) or "(无)"
                 raise ReadError("no_sheet", f"文件 {path.name} 中没有名为「{only}」的工作表", f"文件中的工作表有: {names}。")
             metas = chosen
+        if scan is not None:
+            scan.check_extents(path, [m.name for m in metas])
         sheets = [RawSheet(m.name, wb.rows(m.name, max_rows), m.visible != SheetVisibleEnum.Visible, workbook_sheets=count) for m in metas]
     if scan is not None:
         _inspect_xlsx(path, sheets, scan.result())
@@ -138,7 +146,7 @@ def _kind(path: Path) -> str:
         with open(path, "rb") as f:
             head = f.read(1024)
     except OSError as exc:
-        raise ReadError("unreadable", f"无法读取文件 {path.name}: {exc.strerror}", "请检查文件路径和读取权限。") from None
+        raise ReadError("unreadable", f"无法读取文件 {path.name}: {os_words(exc)}", "请检查文件路径和读取权限。", detail=str(exc)) from None
     if size == 0:
         raise ReadError("empty", f"文件 {path.name} 是空文件(0 字节)", "请确认报送的文件内容,必要时请报送单位重新发送。")
     if head.startswith(ZIP_MAGIC):
@@ -283,6 +291,14 @@ class _Workbook:
         name = self.path.name
         if isinstance(exc, PasswordError) or self._encrypted():
             return ReadError("encrypted", f"文件 {name} 已加密(设有打开密码),无法读取", "请在 Excel 中取消密码后另存为 .xlsx 再导入。")
+        if "cell limit exceeded" in str(exc).lower():  # calamine's own cap (.ods): a sheet reaching too far
+            where = f"的工作表「{sheet}」" if sheet else ""
+            return ReadError(
+                "too_large",
+                f"文件 {name} {where}的单元格范围超过上限,拒绝读取",
+                "多是数据区以外的远处有带格式或误输入的单元格:请删除数据区以外的行和列后另存再导入。",
+                detail=str(exc),
+            )
         if self.kind == "xls" and self._word():
             return ReadError("not_spreadsheet", f"文件 {name} 是 Word 等其他 Office 文档,不是电子表格", "请向报送单位索取 Excel(.xlsx)格式的数据。")
         where = f" 的工作表「{sheet}」" if sheet else " "
@@ -336,28 +352,159 @@ class _Scan(threading.Thread):
         super().__init__(name="xlsx-scan", daemon=True)
         self.path, self.only = path, only
         self.found: dict | None = None
+        self.extents: dict[str, tuple[int, int]] | None = None  # sheet name -> (last row, last column)
+        self.sized = threading.Event()
         self.start()
 
     def run(self) -> None:
         try:
-            found = {}
-            with zipfile.ZipFile(self.path) as z:
-                for name, part in _sheet_parts(z).items():
-                    if self.only is not None and name.strip() != self.only.strip():
-                        continue
-                    if z.getinfo(part).file_size <= WHOLE_PART:
-                        xml = z.read(part)
-                        prefix, errors, formulas = _flags(xml)
-                        found[name] = (part, prefix, errors, formulas, xml if errors or formulas else None)
-                    else:
-                        found[name] = (part, *_scan(z, part), None)
-            self.found = found
+            self._run()
         except Exception:
             self.found = None
+        finally:
+            self.sized.set()
+
+    def _run(self) -> None:
+        found = {}
+        extents = {}
+        with zipfile.ZipFile(self.path) as z:
+            parts = {n: p for n, p in _sheet_parts(z).items() if self.only is None or n.strip() == self.only.strip()}
+            whole = {}
+            # First how far each sheet reaches, which calamine must not be asked to read before it is known.
+            for name, part in parts.items():
+                if z.getinfo(part).file_size <= WHOLE_PART:
+                    whole[name] = z.read(part)
+                    extents[name] = _extent(whole[name])
+                else:
+                    extents[name] = _streamed_extent(z, part)
+            self.extents = extents
+            self.sized.set()
+            for name, part in parts.items():
+                if name in whole:
+                    xml = whole.pop(name)
+                    prefix, errors, formulas = _flags(xml)
+                    found[name] = (part, prefix, errors, formulas, xml if errors or formulas else None)
+                else:
+                    found[name] = (part, *_scan(z, part), None)
+        self.found = found
+
+    def check_extents(self, path: Path, names: list[str]) -> None:
+        """Wait until every sheet's extent is known; refuse a sheet whose extent is beyond the caps.
+
+        Called before calamine reads any sheet: it allocates the extent whole and aborts the
+        process when it cannot. A package that could not be looked into is left to calamine.
+        """
+        self.sized.wait()
+        for name in names:
+            rows, cols = (self.extents or {}).get(name, (0, 0))
+            if cols > MAX_COLUMNS or rows > EXCEL_ROWS or rows * cols > MAX_CELLS:
+                raise ReadError(
+                    "too_large",
+                    f"文件 {path.name} 的工作表「{name}」的单元格范围达 {rows:,} 行 × {cols:,} 列"
+                    f"(最远的单元格 {_column_letters(cols)}{rows}),超过上限 {MAX_CELLS:,} 个单元格,拒绝读取",
+                    "多是数据区以外的远处有误输入或带格式的单元格:请在 Excel 中按 Ctrl+End 找到它,删除数据区以外的行和列后另存再导入。",
+                )
 
     def result(self) -> dict | None:
         self.join()
         return self.found
+
+
+def _column_letters(n: int) -> str:
+    """Column number (1-based) as Excel letters: 16384 -> XFD."""
+    letters = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters or "A"
+
+
+_REF_WIDTH = 12  # bytes after r=" that hold a reference: up to 3 letters and 8 digits (more is beyond any cap)
+
+
+# Every capital letter read as A and every digit as 0: a cell reference's shape (' r="AA00"') is then
+# found by a plain byte search, many times faster than a regular expression over a whole sheet.
+_SHAPES = bytes.maketrans(bytes(range(65, 91)) + bytes(range(48, 58)), b"A" * 26 + b"0" * 10)
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """A bound on the (last row, last column), 1-based, that the cells of a sheet's XML reach in calamine.
+
+    Fast path, a few byte searches: when every cell and row carries its reference (what Excel,
+    WPS, LibreOffice and openpyxl write), the last row has fewer digits than the longest row
+    reference found (`_row_digits`) and the last column is Z when no reference has two letters,
+    else ZZ when none has three. When that bound is within the caps it is the answer; otherwise
+    (a sheet very long, very wide, or written oddly) every reference is read (`_every_reference`).
+    """
+    root = _ROOT.search(xml, 0, 4096)
+    prefix = re.escape((root[1] or b"") if root else b"")
+    if re.search(b"<" + prefix + rb"(?:c|row)/?>", xml) is None:  # no cell or row without its r= reference
+        shapes = xml.translate(_SHAPES)
+        digits = _row_digits(shapes)
+        rows = 10**digits - 1
+        cols = 26 if b' r="AA' not in shapes else 702 if b' r="AAA' not in shapes else MAX_COLUMNS + 1
+        if rows * cols <= MAX_CELLS:
+            return rows, cols
+    return _every_reference(xml)
+
+
+def _row_digits(shapes: bytes) -> int:
+    """How many digits the longest row number of any reference has (in a `_SHAPES`-translated sheet)."""
+    digits = 1
+    while digits <= 8 and (b' r="' + b"0" * (digits + 1) in shapes or b"A" + b"0" * (digits + 1) + b'"' in shapes):
+        digits += 1
+    return digits
+
+
+def _every_reference(xml: bytes) -> tuple[int, int]:
+    """`_extent` exactly, for a sheet the fast bound does not settle (very long or wide, or written oddly).
+
+    Every r="…" attribute is read (row elements' r="17" and cells' r="C17"), vectorised with numpy:
+    a Python loop over a million cells would cost more than calamine's parse. Cells and rows
+    written without a reference are placed one after another by calamine: each such element may
+    push the extent one further, and is counted so.
+    """
+    import numpy as np
+
+    a = np.frombuffer(xml, dtype=np.uint8)
+    if len(a) < 8:
+        return 0, 0
+    hit = (a[:-4] == 32) & (a[1:-3] == 114) & (a[2:-2] == 61) & (a[3:-1] == 34)  # ' r="'
+    starts = np.flatnonzero(hit) + 4
+    window = a[np.minimum(starts[:, None] + np.arange(_REF_WIDTH), len(a) - 1)].astype(np.int64)
+    letter = (window >= 65) & (window <= 90)
+    digit = (window >= 48) & (window <= 57)
+    letters = np.argmin(letter, axis=1)  # leading letters (at most _REF_WIDTH - 1)
+    col = np.zeros(len(starts), dtype=np.int64)
+    for k in range(4):  # a 4th letter is already beyond XFD
+        more = letters > k
+        col = np.where(more, col * 26 + window[:, k] - 64, col)
+    col[letters > 4] = MAX_COLUMNS + 1
+    row = np.zeros(len(starts), dtype=np.int64)
+    going = np.ones(len(starts), dtype=bool)
+    at = np.arange(len(starts))
+    for k in range(_REF_WIDTH - 4):
+        pos = np.minimum(letters + k, _REF_WIDTH - 1)
+        ok = going & digit[at, pos]
+        row = np.where(ok, row * 10 + window[at, pos] - 48, row)
+        going = ok
+    unreferenced_cells = sum(xml.count(t) for t in (b"<c>", b"<c/>", b":c>", b":c/>"))
+    unreferenced_rows = sum(xml.count(t) for t in (b"<row>", b"<row/>", b":row>", b":row/>"))
+    last_row = int(row.max(initial=0)) + unreferenced_rows
+    last_col = int(col.max(initial=0)) + unreferenced_cells
+    return last_row, last_col
+
+
+def _streamed_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """`_extent` of a sheet part too large to unzip whole, a chunk at a time (chunks overlap by a reference)."""
+    rows = cols = 0
+    tail = b""
+    with z.open(part) as f:
+        while chunk := f.read(1 << 24):
+            r, c = _extent(tail + chunk)
+            rows, cols = max(rows, r), max(cols, c)
+            tail = chunk[-(_REF_WIDTH + 8) :]
+    return rows, cols
 
 
 def _flags(xml: bytes) -> tuple[bytes, bool, bool]:
@@ -514,8 +661,19 @@ def _delimiter(text: str, suffix: str) -> str:
         return "\t" if suffix == ".tsv" else ","
 
 
+# A CSV field may be as long as a cell's text can be (its length is refused by cell, in Chinese,
+# after reading: see values.CELL_MAX); the csv module's own limit is 131,072 characters.
+CSV_FIELD_LIMIT = MAX_UNPACKED
+
+
 def _read_text(path: Path, max_rows: int) -> list[list[object]]:
-    text = _decode(path.read_bytes(), path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("unreadable", f"无法读取文件 {path.name}: {os_words(exc)}", "请检查文件路径和读取权限。", detail=str(exc)) from None
+    text = _decode(data, path.name)
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     delimiter = _delimiter(text, path.suffix.lower())
     rows: list[list[object]] = []
     try:
@@ -524,5 +682,10 @@ def _read_text(path: Path, max_rows: int) -> list[list[object]]:
                 raise ReadError("too_large", f"文件 {path.name} 超过 {max_rows:,} 行的上限", "请拆分文件后分批导入。")
             rows.append([c or None for c in row])
     except csv.Error as exc:
-        raise ReadError("not_spreadsheet", f"文件 {path.name} 无法按 CSV 读取(第 {len(rows) + 1} 行: {exc})", "请确认文件为逗号或制表符分隔的文本表格。") from None
+        raise ReadError(
+            "not_spreadsheet",
+            f"文件 {path.name} 无法按 CSV 读取(第 {len(rows) + 1} 行的引号或分隔符不成对)",
+            "请确认文件为逗号或制表符分隔的文本表格;或在 Excel 中打开后另存为 .xlsx 再导入。",
+            detail=str(exc),
+        ) from None
     return rows

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import UsageError, file_format_reason
 
 
 
@@ -30,7 +30,7 @@ def _schema_dir() -> Path:
 
 SCHEMA_DIR = _schema_dir()
 
-TYPES = {"text", "code", "amount", "date", "rate", "bool", "int", "score"}
+TYPES = {"text", "id", "name", "code", "amount", "date", "rate", "bool", "int", "score"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _kind_from_toml(data: dict) -> KindSpec:
 
 
 def _base(name: str) -> str:
-    from .values import header_unit, normalize_header
+    from .units import header_unit, normalize_header
 
     return header_unit(normalize_header(name))[0]
 
@@ -150,7 +150,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"无法读取表头映射文件 {path}: {exc}", "映射文件格式: [headers] 下每行 \"银行表头\" = \"标准表头\"") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"无法读取表头映射文件 {path}: {file_format_reason(exc)}", "映射文件格式: [headers] 下每行 \"银行表头\" = \"标准表头\"") from None
     headers = data.get("headers", {})
     return {_base(k): _base(v) for k, v in headers.items()}

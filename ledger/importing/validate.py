@@ -21,9 +21,7 @@ from pandera.errors import SchemaErrors
 from ..problems import Problem
 from .frame import SCALE, TypedSheet
 from .schema import ColumnSpec, KindSpec
-from .values import _CODE_CHARS as CODE_CHARS
-from .values import _CODE_WEIGHTS as CODE_WEIGHTS
-from .values import credit_code_problem
+from .credit_code import CODE_CHARS, CODE_WEIGHTS, credit_code_problem
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ _CODE_WEIGHTS = np.array(CODE_WEIGHTS, dtype=np.int64)
 
 
 def valid_credit_codes(codes) -> np.ndarray:
-    """GB 32100-2015 check of many codes at once (bool per code), as values.credit_code_valid does one.
+    """GB 32100-2015 check of many codes at once (bool per code), as credit_code.credit_code_valid does one.
 
     The codes are laid side by side as an n×18 byte matrix, so the weighted sum of every
     code is one matrix product instead of a Python loop per code.
@@ -233,4 +231,6 @@ def _display(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    from .text import cell_text
+
+    return cell_text(str(value).strip())

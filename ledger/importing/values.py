@@ -1,4 +1,4 @@
-"""Cell parsers: the raw cells of one column to typed values, plus header helpers.
+"""Cell parsers: the raw cells of one column to typed values.
 
 Each parser takes a whole column (a list of cells as `readers` gives them: str, int,
 float, bool, date, datetime, time or None) and returns ``(parsed, problems)``: one parsed
@@ -14,25 +14,33 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-Problem = tuple[int, str, str]
-
-# Full-width ASCII (！..～) to half-width, plus the ideographic space, the full-width yen,
-# the minus sign and the non-breaking space that appear in typed-in Chinese figures.
-_HALF = {0xFF01 + i: 0x21 + i for i in range(94)}
-_HALF.update({0x3000: 0x20, 0xFFE5: 0xA5, 0x2212: 0x2D, 0xA0: 0x20})
-
-_BLANKS = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200E))) + (
-    "\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+from .credit_code import DASHES, credit_code_valid
+from .text import (
+    BLANK_RUN,
+    BLANKS,
+    CELL_MAX,
+    HALF_WIDTH,
+    IDENTIFIER_MAX,
+    NAME_MAX,
+    REFUSED,
+    SPACE_CHARS,
+    char_label,
+    half_width,
+    identifier_key,
+    name_key,
+    native,
+    plain,
+    refused_chars,
+    text_of,
+    visible,
 )
-_BLANK_RUN = re.compile(f"[{_BLANKS}]+")
+from .units import UNITS, canonical_unit
 
-
-def _half(text: str) -> str:
-    return text.translate(_HALF).strip(_BLANKS)
+Problem = tuple[int, str, str]
 
 
 def _shown(value) -> str:
@@ -40,8 +48,8 @@ def _shown(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
         return f"{value:.3e}"
     if isinstance(value, str):
-        text = value.strip(_BLANKS)
-        return text if len(text) <= 40 else text[:40] + "…"
+        text = value.strip(BLANKS)
+        return visible(text if len(text) <= 40 else text[:40] + "…")
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -53,20 +61,8 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _native(value):
-    """A number of a foreign type (numpy's int64, float64…) as a plain int or float; anything else as is."""
-    tp = type(value)
-    if tp is int or tp is float or tp is bool or tp is Decimal:
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return value
-
-
 def _blank(value) -> bool:
-    return value is None or (type(value) is str and not value.strip(_BLANKS))
+    return value is None or (type(value) is str and not value.strip(BLANKS))
 
 
 # --- amounts ---------------------------------------------------------------------------------
@@ -77,12 +73,6 @@ _AMOUNT = re.compile(
     r"\s*(?P<unit>百万元|千元|万元|亿元|元|百万|千|万|亿)?\s*(?P<close>\))?",
     re.IGNORECASE,
 )
-# The money units the importer converts, to 元: a column's unit comes from its header
-# (放款金额(千元)), else from a unit line above the table (单位:亿元), else 元.
-UNITS = {"元": 1, "千元": 1000, "万元": 10000, "百万元": 1000000, "亿元": 100000000}
-UNIT_NAMES = "、".join(UNITS)
-# How a unit may be shortened where it cannot be mistaken: 放款金额(万), 160万.
-_BARE_UNITS = {"千": "千元", "万": "万元", "百万": "百万元", "亿": "亿元"}
 # An amount's magnitude stays below this many fen: the ledger stores DECIMAL(18,2) 元.
 MAX_FEN = 10**18
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
@@ -107,7 +97,7 @@ def _fen(sign: str, whole: str, fraction: str | None, scale: int) -> int | str:
 
 def _amount_text(text: str, multiplier: int) -> int | str | None:
     """Fen for one amount written as text, the problem code, or None for blank text."""
-    t = text.strip() if text.isascii() else _half(text)
+    t = text.strip() if text.isascii() else half_width(text)
     if not t:
         return None
     m = _PLAIN_AMOUNT.fullmatch(t)
@@ -181,7 +171,7 @@ def parse_amounts(values: list, multiplier: int = 1) -> tuple[list[int | None], 
                 continue
         elif isinstance(v, Decimal):
             result = _amount_decimal(v, scale)
-        elif (n := _native(v)) is not v:
+        elif (n := native(v)) is not v:
             (result,), _ = parse_amounts([n], multiplier)
             result = "bad_amount" if result is None else result
         else:
@@ -226,7 +216,7 @@ def _date_of_number(n: float):
 
 def _date_of_text(text: str):
     """The date a text spells, None for blank text, _BAD otherwise."""
-    t = _half(text)
+    t = half_width(text)
     if not t:
         return None
     m = _YMD.fullmatch(t) or _YMD_CN.fullmatch(t) or _COMPACT.fullmatch(t)
@@ -278,7 +268,7 @@ def parse_dates(values: list) -> tuple[list[dt.date | None], list[Problem]]:
                 day = cache[v] = _date_of_text(v) if tp is str else _date_of_number(v)
         elif isinstance(v, dt.date):  # a subclass, e.g. pandas' Timestamp
             day = v.date() if isinstance(v, dt.datetime) else v
-        elif (n := _native(v)) is not v:
+        elif (n := native(v)) is not v:
             day = _date_of_number(n)
         else:
             day = _BAD
@@ -305,7 +295,7 @@ _RATE_LIMIT = 100000  # the ledger stores DECIMAL(9,4) percent
 
 def _rate_of(v) -> Decimal | None:
     percent = False
-    v = _native(v)
+    v = native(v)
     tp = type(v)
     if tp is float:
         if not math.isfinite(v):
@@ -314,7 +304,7 @@ def _rate_of(v) -> Decimal | None:
     elif tp is int:
         d = Decimal(v)
     elif isinstance(v, str):
-        t = _half(v)
+        t = half_width(v)
         if t.endswith("%"):
             percent, t = True, t[:-1].rstrip()
         if not _DECIMAL.fullmatch(t):
@@ -386,7 +376,7 @@ _SCORE_LIMIT = 10**6  # far beyond any score: reported here, before it overflows
 
 def _score_of(v) -> int | str:
     """Hundredths of a point for one score cell, or the problem code ('bad_score', 'score_precision', 'score_too_large')."""
-    v = _native(v)
+    v = native(v)
     tp = type(v)
     if tp is float:
         if not math.isfinite(v):
@@ -395,7 +385,7 @@ def _score_of(v) -> int | str:
     elif tp is int:
         d = Decimal(v)
     elif tp is str:
-        t = _half(v).removesuffix("分").rstrip(_BLANKS)
+        t = half_width(v).removesuffix("分").rstrip(BLANKS)
         if not _DECIMAL.fullmatch(t):
             return "bad_score"
         d = Decimal(t)
@@ -448,48 +438,128 @@ def parse_scores(values: list) -> tuple[list[int | None], list[Problem]]:
 # --- text, codes, flags, counts --------------------------------------------------------------
 
 
-def _text_of(v) -> str | None:
-    tp = type(v)
-    if tp is str:
-        return v.strip(_BLANKS) or None
-    if v is None:
+
+def _kept(text: str) -> str:
+    return text.strip(BLANKS)
+
+
+# How each kind of text column is read: (what a cell becomes, line breaks allowed inside, most
+# characters, what the limit is called). A name keeps a line break as a space (a wrapped cell).
+_TEXT_RULES = {
+    "text": (_kept, True, CELL_MAX, "单元格"),
+    "name": (name_key, True, NAME_MAX, "名称"),
+    "id": (identifier_key, False, IDENTIFIER_MAX, "编号"),
+    "code": (lambda t: _code_of(name_key(t)), False, IDENTIFIER_MAX, "代码"),
+}
+
+
+def stored_key(text: str, kind: str) -> str | None:
+    """The key a cell stored by an older ledger stands for, read as a `kind` cell is read on import.
+
+    A stored cell cannot be refused any more: its control characters are dropped first.
+    """
+    t = "".join(c for c in text if c not in REFUSED) if not text.isprintable() else text
+    t = t.strip(SPACE_CHARS)
+    return (_TEXT_RULES[kind][0](t) or None) if t else None
+
+
+def _text_result(v, kind: str):
+    """One text cell read as `kind`: its stored text, None when blank, or a (code, message) problem."""
+    read, breaks, limit, what = _TEXT_RULES[kind]
+    if type(v) is not str:  # a number or date: its text form holds no control character
+        t = text_of(v)
+        return None if t is None else read(t) or None
+    t = v.strip(SPACE_CHARS)
+    if not t:
         return None
-    if tp is bool:
-        return "TRUE" if v else "FALSE"
-    if tp is float:
-        return str(int(v)) if v.is_integer() else repr(v)
-    if tp is int:
-        return str(v)
-    if (n := _native(v)) is not v:
-        return _text_of(n)
-    if isinstance(v, str):
-        return str(v).strip(_BLANKS) or None
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
-    if isinstance(v, (dt.date, dt.time)):
-        return v.isoformat()
-    return str(v)
+    bad = refused_chars(t, line_breaks=breaks)
+    if bad:
+        return "control_char", f"「{_shown(v)}」含有不可见控制字符 {'、'.join(map(char_label, bad))}"
+    out = read(t) or None
+    if out is not None and len(out) > limit:
+        return "too_long", f"「{_shown(v)}」有 {len(out):,} 个字符,超过{what}的上限 {limit} 个字符"
+    return out
+
+
+def _plain_column(values: list, kind: str) -> list[str | None] | None:
+    """The column read as `kind` when its text needs no more than trimming (and upper case), else None.
+
+    One C-level look at the column's joined text decides it: nothing a person cannot see (control,
+    format or odd space characters all fail `isprintable`), nothing NFKC would change, no double
+    space in a name or identifier, no cell over the limit. Bank sheets nearly always pass, and
+    are then read at list-comprehension speed; the rest is read cell by cell (`_text_result`).
+    """
+    strings = [v for v in values if type(v) is str]
+    joined = "|".join(strings)
+    if not plain(joined) or max(map(len, strings), default=0) > _TEXT_RULES[kind][2]:
+        return None
+    if kind == "text":
+        return [(v.strip(BLANKS) or None) if type(v) is str else text_of(v) for v in values]
+    if "  " in joined or not (joined.isascii() or unicodedata.is_normalized("NFKC", joined)):
+        return None
+    if kind == "name":
+        return [(v.strip(" ") or None) if type(v) is str else _text_result(v, kind) for v in values]
+    if kind == "id":
+        return [(v.strip(" ").upper() or None) if type(v) is str else _text_result(v, kind) for v in values]
+    memo: dict = {}  # a code: each distinct cell once (an enterprise borrows more than once)
+    return [(memo[v] if v in memo else memo.setdefault(v, _code_of(v))) if type(v) is str else _text_result(v, kind) for v in values]
+
+
+def _parse_text_kind(values: list, kind: str) -> tuple[list[str | None], list[Problem]]:
+    plain = _plain_column(values, kind)
+    if plain is not None:
+        return plain, []
+    out: list[str | None] = []
+    problems: list[Problem] = []
+    cache: dict = {}
+    append = out.append
+    for i, v in enumerate(values):
+        if v is None:
+            append(None)
+            continue
+        # 1, 1.0 and True are equal keys, but not the same text: only strings are cached
+        result = _once_per_value(cache, v, lambda x: _text_result(x, kind)) if type(v) is str else _text_result(v, kind)
+        if type(result) is tuple:
+            problems.append((i, *result))
+            append(None)
+        else:
+            append(result)
+    return out, problems
 
 
 def parse_texts(values: list) -> tuple[list[str | None], list[Problem]]:
-    """Trimmed text; numbers that are whole become '123' not '123.0' (contract numbers typed as numbers).
+    """Free text, trimmed; numbers that are whole become '123' not '123.0'.
 
-    Never reports a problem: any cell has a text form (dates as 2021-03-05).
+    A line break inside is kept; any other control character (U+0000–U+001F, U+007F–U+009F,
+    the bidi controls) is refused by cell ('control_char'), as is a cell over CELL_MAX characters.
     """
-    # Text cells, nearly all of a column, are trimmed inline; the rest go through _text_of.
-    return [(v.strip(_BLANKS) or None) if type(v) is str else _text_of(v) for v in values], []
+    return _parse_text_kind(values, "text")
 
 
-# Hyphens and dashes people type inside a code to group it (91500113-MA5U000010).
-_DASHES = dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014\u2015"))
+def parse_names(values: list) -> tuple[list[str | None], list[Problem]]:
+    """企业名称, 贷款银行, 载体名称 …: `text.name_key` of each cell (NFKC, no invisible characters, one space).
+
+    A line break inside counts as a space; other control characters are refused, and names
+    over NAME_MAX characters ('too_long').
+    """
+    return _parse_text_kind(values, "name")
+
+
+def parse_identifiers(values: list) -> tuple[list[str | None], list[Problem]]:
+    """合同编号, 申报编号 …: `text.identifier_key` of each cell (as a name, then upper case: gbk3 is GBK3).
+
+    Whole numbers become '123'. Any control character inside, a line break too, is refused, and
+    identifiers over IDENTIFIER_MAX characters ('too_long'). Each distinct cell is read once.
+    """
+    return _parse_text_kind(values, "id")
 
 
 def _code_of(v) -> str | None:
-    t = _text_of(v)
+    t = text_of(v)
     if t is not None and not (t.isascii() and t.isalnum()):
-        t = _BLANK_RUN.sub("", t.translate(_HALF)).upper() or None
+        t = BLANK_RUN.sub("", t.translate(HALF_WIDTH)).upper() or None
         if t is not None and not t.isalnum():
-            joined = t.translate(_DASHES)
+            joined = t.translate(DASHES)
             t = joined if credit_code_valid(joined) else t
         return t
     return t.upper() if t is not None else None
@@ -500,72 +570,10 @@ def parse_codes(values: list) -> tuple[list[str | None], list[Problem]]:
 
     Hyphens are taken out too when what is left is a valid code (91500113-MA5U000010);
     otherwise the code stays as written, for the check's message (see credit_code_problem).
+    Invisible characters are removed as in a name; control characters are refused, as in
+    an identifier. An enterprise borrows more than once: each distinct cell is read once.
     """
-    # An enterprise borrows more than once: each distinct cell is normalised once.
-    memo: dict = {}
-    out: list[str | None] = []
-    append = out.append
-    for v in values:
-        if type(v) is not str:  # 1, 1.0 and True are equal keys, but not the same text
-            append(_code_of(v))
-        elif v in memo:
-            append(memo[v])
-        else:
-            append(memo.setdefault(v, _code_of(v)))
-    return out, []
-
-
-_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CODE_VALUE = {c: i for i, c in enumerate(_CODE_CHARS)}
-_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code_check_digit(first17: str) -> str:
-    """The GB 32100-2015 check character for the first 17 characters of a credit code.
-
-    Raises ValueError when `first17` is not 17 characters of the code's character set.
-    Used to validate codes and to generate valid ones for demos and tests.
-    """
-    if len(first17) != 17 or any(c not in _CODE_VALUE for c in first17):
-        raise ValueError(f"统一社会信用代码前17位应为17个字符(数字或除 I O Z S V 外的大写字母): {first17!r}")
-    total = sum(_CODE_VALUE[c] * w for c, w in zip(first17, _CODE_WEIGHTS))
-    return _CODE_CHARS[(31 - total % 31) % 31]
-
-
-def credit_code_valid(code: str) -> bool:
-    """Whether an 18-character unified social credit code has the right GB 32100-2015 check character.
-
-    Expects a normalized code (see parse_codes): lower case or spaces make it invalid.
-    """
-    if not isinstance(code, str) or len(code) != 18 or any(c not in _CODE_VALUE for c in code):
-        return False
-    return credit_code_check_digit(code[:17]) == code[17]
-
-
-def credit_code_problem(code: str) -> tuple[str, str]:
-    """What is wrong with a code that fails the check, as (what, hint) for the user.
-
-    Tells the cases apart: wrong length (应为18位,实为17位; a 15-digit number is the old
-    business registration number), characters a code never holds (named), or, when the
-    code is well formed, a wrong check character. Hyphens are not counted: they are
-    accepted around a valid code.
-    """
-    t = str(code).translate(_DASHES)
-    illegal = list(dict.fromkeys(c for c in t if c not in _CODE_VALUE))
-    parts = []
-    if len(t) != 18:
-        parts.append(f"应为18位,实为{len(t)}位")
-    if illegal:
-        parts.append("含有代码中不会出现的字符" + "".join(f"「{c}」" for c in illegal))
-    if not parts:
-        return "校验位不正确", "请核对18位代码(GB 32100-2015)是否有字符抄错;最后一位是由前17位算出的校验位。"
-    if len(t) == 15 and t.isdigit():
-        hint = "15位数字是旧的工商注册号;请填写营业执照上的18位统一社会信用代码。"
-    elif len(t) != 18:
-        hint = "统一社会信用代码为18位(GB 32100-2015),请核对是否漏填或多填了字符。"
-    else:
-        hint = "代码只由数字和大写字母组成,不含 I、O、Z、S、V;请核对是否误写(如字母 O 应为数字 0)。"
-    return ",".join(parts), hint
+    return _parse_text_kind(values, "code")
 
 
 _TRUE = {"是", "是的", "y", "yes", "true", "t", "1", "对", "√", "✓", "✔"}
@@ -573,10 +581,10 @@ _FALSE = {"否", "不是", "n", "no", "false", "f", "0", "×", "✗", "✘"}
 
 
 def _bool_of(v) -> bool | None:
-    v = _native(v)
+    v = native(v)
     tp = type(v)
     if tp is str:
-        key = _half(v).lower()
+        key = half_width(v).lower()
     elif tp is int or tp is float:
         key = _shown(v)
     else:
@@ -605,14 +613,14 @@ _MAX_INT = 10**18
 
 
 def _int_of(v) -> int | None:
-    v = _native(v)
+    v = native(v)
     tp = type(v)
     if tp is int:
         n = v
     elif tp is float:
         n = int(v) if v.is_integer() else None
     elif isinstance(v, str):
-        t = _half(v)
+        t = half_width(v)
         n = int(t.split(".")[0].replace(",", "")) if len(t) < 40 and _INTEGER.fullmatch(t) else None
     elif isinstance(v, Decimal) and v.is_finite() and (not v or v.adjusted() < 20) and v == v.to_integral_value():
         n = int(v)
@@ -636,73 +644,3 @@ def parse_ints(values: list) -> tuple[list[int | None], list[Problem]]:
     return out, problems
 
 
-# --- headers ---------------------------------------------------------------------------------
-
-# A unit in a header's trailing brackets: (万元), (单位:千元), (人民币亿元), (万), (人民币,万元),
-# (本金,元), and also units the importer does not convert, such as (美元) or (千万元), so that
-# those are named and refused rather than left in the header, where they hid the column.
-_UNIT_IN_BRACKETS = r"\((?:[^()]*?[,、/])?(?:金额)?(?:单位:?)?(?:人民币)?(?P<unit>[^():,、/]{0,4}元|百万|千|万|亿)\)"
-_HEADER_UNIT = re.compile(f"(?P<base>.+?){_UNIT_IN_BRACKETS}")
-_UNIT_SPELLING = re.compile(f"{_UNIT_IN_BRACKETS}$")
-# "单位:" and what follows it up to a space or the end of the sentence ("单位:户、万元", "单位:万元(人民币)").
-_UNIT_LABEL = re.compile(r"单位\s*:\s*(?P<seg>[^\s;;。]*)")
-# One item of it that is a money unit, whole: 万元, 人民币千元, 美元, 万 (not 万州支行, not 元通小贷公司).
-_MONEY_UNIT = re.compile(r"(?:人民币)?(?:[十百千万亿美港澳台欧英日韩]{0,3}元|百万|千|万|亿)")
-_UNIT_ITEMS = re.compile(r"[、,，/／()（）]")
-
-
-def canonical_unit(word: str) -> str:
-    """A unit as UNITS names it: 万 → 万元, 人民币千元 → 千元; a unit not in UNITS comes back as written."""
-    word = word.removeprefix("人民币")
-    return _BARE_UNITS.get(word, word)
-
-
-def unit_multiplier(unit: str | None) -> int | None:
-    """元 per one of `unit` (千元 → 1000); None for a unit the importer does not convert (美元)."""
-    return UNITS.get(canonical_unit(unit)) if unit else None
-
-
-def normalize_header(text) -> str:
-    """A header cell in comparable form: half-width punctuation, no whitespace of any kind.
-
-    Banks type headers with full-width brackets and line breaks inside the cell, so
-    ' 贷款金额\\n（万元） ' and '贷款金额(万元)' must compare equal. A trailing money unit
-    is spelled one way: (万), (单位:万元) and (人民币万元) become (万元); (人民币元) becomes (元);
-    (单位:千元) becomes (千元).
-    """
-    if text is None:
-        return ""
-    t = text if isinstance(text, str) else _text_of(text) or ""
-    t = _BLANK_RUN.sub("", t.translate(_HALF))
-    if t.endswith(")"):
-        t = _UNIT_SPELLING.sub(lambda m: f"({canonical_unit(m['unit'])})", t)
-    return t
-
-
-def header_unit(text: str) -> tuple[str, str | None]:
-    """Split a normalized header into (base name, unit or None): '贷款金额(千元)' -> ('贷款金额', '千元').
-
-    Only a money unit in trailing brackets is split off, known or not ('放款金额(美元)' ->
-    ('放款金额', '美元'): the column is found and its unit refused by name, see
-    unit_multiplier); anything else, such as '年利率(%)', stays part of the name.
-    """
-    m = _HEADER_UNIT.fullmatch(text)
-    if not m:
-        return text, None
-    return m["base"], canonical_unit(m["unit"])
-
-
-def unit_line(text) -> str | None:
-    """The unit a line above a table declares: '单位:千元' -> '千元', '单位:美元' -> '美元', else None.
-
-    The unit may share its cell with other words ('填报单位:XX银行  单位:万元'). Units the
-    importer does not convert are returned too, so that the sheet is refused naming them
-    instead of being read in 元 (a 千元 sheet read in 元 is 1,000 times too small).
-    """
-    if not isinstance(text, str):
-        return None
-    for label in _UNIT_LABEL.finditer(text.translate(_HALF)):
-        for item in _UNIT_ITEMS.split(label["seg"]):
-            if _MONEY_UNIT.fullmatch(item):
-                return canonical_unit(item)
-    return None

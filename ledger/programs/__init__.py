@@ -45,7 +45,9 @@ class PendingSheet:
         elif isinstance(raw, float) and raw.is_integer():
             value = str(int(raw))
         else:
-            value = str(raw).strip()
+            from ..importing.text import cell_text
+
+            value = cell_text(str(raw).strip())
         return Problem(
             code=code,
             message=message,
@@ -81,8 +83,11 @@ class ImportContext:
         # thousands of strings value by value, at twice the cost of the whole lookup.
         from ..store import registered
 
-        with registered(self.con, "known_values", pd.DataFrame({"v": pd.Series(list(wanted), dtype="object")})):
-            rows = self.con.execute(f"SELECT DISTINCT {column} FROM v_{table} WHERE {column} IN (SELECT v FROM known_values)").fetchnumpy()
+        from ..importing.legacy_keys import keyed_rows
+
+        frame = pd.DataFrame({"v": pd.Series(list(wanted), dtype="object")})
+        with registered(self.con, "known_values", frame), keyed_rows(self.con, table) as stored:
+            rows = self.con.execute(f"SELECT DISTINCT {column} FROM {stored} t WHERE {column} IN (SELECT v FROM known_values)").fetchnumpy()
         found = set(rows[column].tolist())
         for other in self.pending_of(kind):
             found.update(other.frame[column].dropna())

@@ -7,7 +7,7 @@ import functools
 
 from ..money import fmt_wan
 
-ACTIONS = {"import": "导入", "void": "作废", "close": "结账"}
+ACTIONS = {"import": "导入", "void": "作废", "close": "结账", "migrate": "升级"}
 MONEY_NAMES = {"amount": "金额", "principal": "本金", "interest": "利息", "overdue_principal": "逾期本金", "approved_amount": "核定补偿金额"}
 
 
@@ -51,6 +51,8 @@ def what(e) -> str:
     if e.action == "void":
         removed = _removed_text(e.removed)
         return f"{e.target}({where}){',' + removed if removed else ''};原因: {e.reason}"
+    if e.action == "migrate":
+        return "账本结构升级到第 2 版: 编号与名称按规范化后的形式比对(见 docs/notes/ids.md)"
     return e.action
 
 

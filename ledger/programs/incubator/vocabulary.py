@@ -161,7 +161,7 @@ def item_label(programme: str, category: str | None) -> str:
 
 def code_in_text(text) -> str | None:
     """A valid 统一社会信用代码 written inside a 事项 text, if there is exactly one."""
-    from ...importing.values import credit_code_valid
+    from ...importing.credit_code import credit_code_valid
 
     if not isinstance(text, str):
         return None

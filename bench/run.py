@@ -477,7 +477,7 @@ def main() -> None:
         "reports": reports(args.db, day, args.repeat),
         "other_commands": other_commands(args.db, day, args.repeat),
         "verify": verify_timing(args.db, args.repeat),
-        "rows": rows_timing(args.db, args.repeat),
+        "rows_command": rows_timing(args.db, args.repeat),
         "import": import_bench(args.skip_import),
         "history": None if args.skip_history else history.measure(args.repeat, day, args.db),
     }
@@ -537,7 +537,7 @@ def print_result(r: dict) -> None:
         f"< {VERIFY_TARGET:.0f} s: {_ok(v['cli_wall_s'] < VERIFY_TARGET)}, < 1 GiB: {_ok(v['cli_peak_rss_mib'] < 1024)}"
     )
     print(f"\nledger rows (the rows behind a figure; a filter returning about {ROWS_WANTED:,} loans; wall, best of runs)")
-    for x in r["rows"]:
+    for x in r["rows_command"]:
         print(
             f"  {x['command']}: {x['rows']:,} rows  {x['cli_wall_s']:6.3f} ({x['cli_wall_median_s']:.3f}) {x['cli_peak_rss_mib']:5d} MiB   "
             f"< {WALL_TARGET} s: {_ok(x['cli_wall_s'] < WALL_TARGET)}"

@@ -29,9 +29,7 @@ REFERENCE = ROOT / "docs" / "reference.md"
 SAMPLES = ROOT / "imports" / "samples"
 
 # (command words, option or None) → the branch that brings it. Remove entries as branches land.
-PENDING = {
-    (("import",), "--replaces"): "resubmit",
-}
+PENDING: dict = {}
 
 
 # ---------------------------------------------------------------- parsing a line
@@ -222,13 +220,7 @@ def checklist() -> dict[int, list[str]]:
 # code, and step 2's first line lists its problems while writing the marked copy.
 EXPECTED_EXIT = {(1, 0): 1, (2, 0): 1}
 
-STEP_PENDING = {
-    1: "resubmit (several files in one import)",
-    2: "resubmit (step 1 imports several files at once)",
-    3: "resubmit (import --replaces)",
-    4: "resubmit (step 1 imports several files at once)",
-    5: "history (ledger close), after resubmit (steps 1–3)",
-}
+STEP_PENDING: dict = {}
 
 
 def month_folder(tmp_path: Path) -> None:

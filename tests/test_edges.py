@@ -210,6 +210,7 @@ def test_policy_show_names_each_sections_source_district(ledger: Ledger):
         "risk_fund": ["重庆市"],
         "incubator": ["江北区"],
         "targets": ["黔江区"],
+        "limits": [None],  # 软件默认值: no district's document
     }
     assert "source_district" not in data["sections"]["incubator"][0]["params"]  # not a rule's parameter
 

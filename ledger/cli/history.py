@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import KnownAt, app, friendly, open_reader, open_store, parse_day, report_app
+from . import KnownAt, app, committing, friendly, open_reader, open_store, parse_day, report_app
 from .fund import AsJson
 
 
@@ -27,11 +27,13 @@ def close(
     from ..closing import close as close_period
     from ..reports import render
 
-    with open_store() as store:
-        done = close_period(store, period, note)
+    with committing() as unmerged:
+        with open_store() as store:
+            done = close_period(store, period, note)
     c = done.close
     if as_json:
         render.print_json(c.to_json())
+        unmerged.raise_if_any()
         return
     from ..reports.closes_render import figure_text
     from ..reports.headline import MONEY, figure_value
@@ -42,6 +44,7 @@ def close(
         f"指标摘要 {c.digest[:12]};依据账本第 {c.head_entry} 条日志,哈希 {c.head_hash[:12]}\n"
         f"复现: ledger report summary --as-of {c.end:%Y-%m-%d} --known-at {c.head_entry} --json"
     )
+    unmerged.raise_if_any()
 
 
 @app.command("closes")
